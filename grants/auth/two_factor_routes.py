@@ -1,0 +1,1 @@
+"""Two-factor enrolment, verification and recovery pages, on the auth blueprint."""

@@ -1,0 +1,85 @@
+"""Configuration. Values come from the environment (or instance/config.py).
+
+Development is the default so `make run` works with no setup; production is
+chosen with GRANTS_ENV=production and then refuses unsafe settings.
+"""
+from __future__ import annotations
+
+import os
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs name no driver; we use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """Settings for this process, read once at app creation."""
+    env = os.environ.get("GRANTS_ENV", "development")
+    sqlite_path = os.path.join(instance_path, "grants.sqlite")
+    database_url = normalise_database_url(os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"))
+    return {
+        "GRANTS_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
+        "MAX_UPLOAD_BYTES": int(os.environ.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
+        # Whole-request cap a little above one upload so multi-part forms fit.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)) + 1024 * 1024,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "grants@cleveland.pcc.police.uk"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "THREESIXTY_PREFIX": os.environ.get("THREESIXTY_PREFIX", "360G-clevelandopcc"),
+        "FUNDER_ORG_ID": os.environ.get("FUNDER_ORG_ID", "GB-GOR-PC000055"),
+        "FUNDER_NAME": os.environ.get(
+            "FUNDER_NAME", "Office of the Police and Crime Commissioner for Cleveland"
+        ),
+        "REQUIRE_2FA_FOR_STAFF": env == "production" or _bool("REQUIRE_2FA_FOR_STAFF"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_IDLE_MINUTES", 30)) * 60,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SHOW_OUTBOX": env != "production",
+        "DEBUG": _bool("FLASK_DEBUG"),
+    }
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Raised at start-up when production settings would be unsafe."""
+
+
+def check_production_safety(config: dict) -> None:
+    """Production must not run with the development key or with debug on."""
+    if config.get("GRANTS_ENV") != "production":
+        return
+    if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY) or len(config["SECRET_KEY"]) < 32:
+        raise UnsafeConfiguration(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production"
+        )
+    if config.get("DEBUG"):
+        raise UnsafeConfiguration("Debug mode must be off in production (unset FLASK_DEBUG)")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not os.environ.get(
+        "GRANTS_ALLOW_SQLITE_IN_PRODUCTION"
+    ):
+        raise UnsafeConfiguration("Production needs PostgreSQL: set DATABASE_URL")

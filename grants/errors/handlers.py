@@ -1,0 +1,52 @@
+"""Error pages. A 500 rolls back so a failed request leaves nothing half-written."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_wtf.csrf import CSRFError
+
+from ..extensions import db
+
+bp = Blueprint("errors", __name__)
+
+
+@bp.app_errorhandler(403)
+def forbidden(error):
+    return render_template("errors/error.html", code=403, title="You do not have permission to see this page",
+                           message="If you think you should, ask a grants officer."), 403
+
+
+@bp.app_errorhandler(404)
+def not_found(error):
+    return render_template("errors/error.html", code=404, title="Page not found",
+                           message="If you typed the web address, check it is correct."), 404
+
+
+@bp.app_errorhandler(405)
+def method_not_allowed(error):
+    return render_template("errors/error.html", code=405, title="That action is not allowed here",
+                           message="This page can only be read."), 405
+
+
+@bp.app_errorhandler(413)
+def too_large(error):
+    return render_template("errors/error.html", code=413, title="The file is too large",
+                           message="Files must be 10MB or smaller. Go back and choose a smaller file."), 413
+
+
+@bp.app_errorhandler(429)
+def too_many(error):
+    return render_template("errors/error.html", code=429, title="Too many attempts",
+                           message="Wait a few minutes, then try again."), 429
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    return render_template("errors/error.html", code=400, title="Your session has expired",
+                           message="Go back, reload the page and try again. Nothing was saved."), 400
+
+
+@bp.app_errorhandler(500)
+def server_error(error):
+    db.session.rollback()
+    return render_template("errors/error.html", code=500, title="Sorry, there is a problem with the service",
+                           message="Try again later. Nothing you entered on the last page was saved."), 500

@@ -1,0 +1,34 @@
+"""All models, importable from one place: `from grants.models import Application`."""
+from .applications import (
+    Application,
+    ApplicationVersion,
+    Attachment,
+    AttachmentKind,
+    BudgetLine,
+    MoreInfoRequest,
+    PlannedOutput,
+    application_areas,
+    application_objectives,
+)
+from .assessment import Assignment, ConflictDeclaration, Moderation, Score, Screening, ScreeningAnswer
+from .audit import AuditEvent, AuditHead
+from .decisions import Counter, DecisionRecord, GrantReturn, Letter, OfferResponse, Payment, PaymentInstalment
+from .funds import Area, Criterion, EligibilityCheck, Fund, Objective, Round, round_objectives
+from .monitoring import Report, ReportOutputActual, ReportSpend, ReportVersion, ReminderSent, Variation
+from .outbox import OutboxEmail
+from .users import (
+    ORG_TYPE_LABELS,
+    ROLE_LABELS,
+    STAFF_ROLES,
+    DecisionAuthority,
+    Invitation,
+    Organisation,
+    OrgMembership,
+    OrgType,
+    RecoveryCode,
+    Role,
+    User,
+    UserRole,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

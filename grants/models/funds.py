@@ -1,0 +1,123 @@
+"""Funds, their rounds, and the reference lists rounds draw on."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import clock
+from ..extensions import db
+from .base import CreatedMixin, Pence
+
+round_objectives = Table(
+    "round_objectives",
+    db.metadata,
+    Column("round_id", ForeignKey("rounds.id"), primary_key=True),
+    Column("objective_id", ForeignKey("objectives.id"), primary_key=True),
+)
+
+
+class Objective(db.Model):
+    """A Police and Crime Plan objective."""
+
+    __tablename__ = "objectives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Area(db.Model):
+    """A local authority area in the force area (GSS code for open data)."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    gss_code: Mapped[str] = mapped_column(String(9), unique=True)
+
+
+class Fund(CreatedMixin, db.Model):
+    __tablename__ = "funds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)  # "CSF", "PPAF"
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    who_can_apply: Mapped[str] = mapped_column(Text, default="")
+
+    rounds: Mapped[list[Round]] = relationship(back_populates="fund", order_by="Round.opens_on")
+
+
+class Round(CreatedMixin, db.Model):
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("fund_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    financial_year: Mapped[str] = mapped_column(String(7))  # "2026-27"
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    budget_pence: Mapped[int] = mapped_column(Pence)
+    min_award_pence: Mapped[int] = mapped_column(Pence)
+    max_award_pence: Mapped[int] = mapped_column(Pence)
+    # Awards up to this may be decided under delegation; above it only by the PCC.
+    delegated_limit_pence: Mapped[int] = mapped_column(Pence)
+    # Awards up to this are paid in full on acceptance; larger ones in two halves.
+    full_payment_threshold_pence: Mapped[int] = mapped_column(Pence, default=250_000)
+    min_assessors_above_limit: Mapped[int] = mapped_column(Integer, default=2)
+    min_assessors_within_limit: Mapped[int] = mapped_column(Integer, default=1)
+    pass_mark_percent: Mapped[int] = mapped_column(Integer, default=50)
+    final_report_months_after_end: Mapped[int] = mapped_column(Integer, default=3)
+    interim_report_above_limit: Mapped[bool] = mapped_column(Boolean, default=True)
+    offer_acceptance_days: Mapped[int] = mapped_column(Integer, default=28)
+
+    fund: Mapped[Fund] = relationship(back_populates="rounds", lazy="joined")
+    objectives: Mapped[list[Objective]] = relationship(
+        secondary=round_objectives, order_by="Objective.number"
+    )
+    eligibility_checks: Mapped[list[EligibilityCheck]] = relationship(
+        back_populates="round", order_by="EligibilityCheck.position", cascade="all, delete-orphan"
+    )
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="round", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_on <= clock.today() <= self.closes_on
+
+    @property
+    def title(self) -> str:
+        return f"{self.fund.name} {self.name}"
+
+
+class EligibilityCheck(db.Model):
+    __tablename__ = "eligibility_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(500))
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    round: Mapped[Round] = relationship(back_populates="eligibility_checks")
+
+
+class Criterion(db.Model):
+    """One scoring criterion of a round's rubric."""
+
+    __tablename__ = "criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    weight_percent: Mapped[int] = mapped_column(Integer)
+    # Six strings: what a score of 0, 1, 2, 3, 4 and 5 means.
+    descriptors: Mapped[list] = mapped_column(JSON, default=list)
+    allow_not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    round: Mapped[Round] = relationship(back_populates="criteria")

@@ -1,0 +1,5 @@
+"""Operations commands (backup, restore). Registered by grants.cli."""
+
+
+def register(app) -> None:
+    return None

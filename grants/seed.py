@@ -1,0 +1,222 @@
+"""Demo data for `flask --app wsgi seed-demo`: the OPCC for Cleveland, its funds and people.
+
+Idempotent: every row is looked up by a natural key first, so running it twice
+changes nothing. Demo accounts exist only because this command made them.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Area, Criterion, EligibilityCheck, Fund, Objective, Organisation, OrgMembership, Role, Round, User
+from .services import accounts
+
+DEMO_PASSWORD = "demo-password"
+
+OBJECTIVES = [
+    (1, "Investing in our Police"),
+    (2, "A Better Deal for Victims and Witnesses"),
+    (3, "Tackling Offending and Re-offending"),
+    (4, "Working Together to Make Cleveland Safer"),
+    (5, "Securing the Future of Our Communities"),
+]
+
+AREAS = [
+    ("Hartlepool", "E06000001"),
+    ("Middlesbrough", "E06000002"),
+    ("Redcar and Cleveland", "E06000003"),
+    ("Stockton-on-Tees", "E06000004"),
+]
+
+DEFAULT_RUBRIC = [
+    ("Need and evidence", 25, "Is there a clear local problem, shown with evidence?"),
+    ("Fit with the Police and Crime Plan", 20, "How well does the project serve the plan's objectives?"),
+    ("Deliverability and governance", 20, "Can this group deliver it safely, on time, and account for the money?"),
+    ("Value for money", 20, "Are the costs reasonable for what will be delivered?"),
+    ("Outcomes and how they will be measured", 15, "Are the planned outputs clear, realistic and measurable?"),
+]
+
+DESCRIPTORS = [
+    "No evidence: the application does not address this",
+    "Poor: major gaps or concerns",
+    "Weak: some relevant points but significant gaps",
+    "Adequate: meets the requirement with minor gaps",
+    "Good: clear and convincing",
+    "Excellent: compelling, with strong evidence",
+]
+
+ELIGIBILITY_CHECKS = [
+    "Based in, or delivering to, the Cleveland force area",
+    "A constituted not-for-profit group",
+    "Has a bank account in the group's name",
+    "Has a safeguarding policy if it works with children or vulnerable adults",
+    "The project has not already started",
+    "No overdue monitoring report from an earlier grant",
+    "The amount requested is within the round's limits",
+]
+
+ACCOUNTS = [
+    ("applicant@example.org", "Janet Armstrong", "Secretary", [Role.APPLICANT], None),
+    ("applicant2@example.org", "Priya Shah", "Project lead", [Role.APPLICANT], None),
+    ("officer@example.org", "Gemma Wright", "Grants and Commissioning Officer", [Role.OFFICER], None),
+    ("assessor@example.org", "Michael Hughes", "Community Safety Partnership Manager", [Role.ASSESSOR], None),
+    ("assessor2@example.org", "Aisha Khan", "Independent panel member", [Role.ASSESSOR], None),
+    ("ceo@example.org", "Simon Dennis", "Chief Executive", [Role.DECISION_MAKER], "delegated"),
+    ("pcc@example.org", "Steve Turner", "Police and Crime Commissioner", [Role.DECISION_MAKER], "full"),
+    ("finance@example.org", "Lesley Parker", "Chief Finance Officer", [Role.FINANCE], None),
+    ("auditor@example.org", "Robert Neale", "Internal Auditor", [Role.AUDITOR], None),
+    ("admin@example.org", "Sam Okafor", "System administrator", [Role.ADMIN], None),
+    # Members of the other demo organisations (they hold the sample applications).
+    ("kicks@example.org", "Daniel Reed", "Programme manager", [Role.APPLICANT], None),
+    ("srtrc@example.org", "Laura Bell", "Education worker", [Role.APPLICANT], None),
+    ("scams@example.org", "Helen Moss", "Community engagement lead", [Role.APPLICANT], None),
+]
+
+ORGANISATIONS = [
+    dict(legal_name="Hartlepool Allotment Holders Association", org_type="constituted_group",
+         address_line_1="Burn Valley Gardens Allotments", town="Hartlepool", postcode="TS26 9HR",
+         contact_name="Janet Armstrong", contact_email="applicant@example.org", contact_phone="01429 000111",
+         members=["applicant@example.org"]),
+    dict(legal_name="Soroptimist International Stockton-on-Tees", org_type="registered_charity",
+         charity_number="1165432", address_line_1="12 Church Road", town="Stockton-on-Tees",
+         postcode="TS18 1TW", contact_name="Priya Shah", contact_email="applicant2@example.org",
+         members=["applicant2@example.org"]),
+    dict(legal_name="Middlesbrough Football Club Foundation", org_type="registered_charity",
+         charity_number="1133051", address_line_1="Riverside Stadium", town="Middlesbrough",
+         postcode="TS3 6RS", contact_name="Daniel Reed", contact_email="kicks@example.org",
+         members=["kicks@example.org"]),
+    dict(legal_name="Show Racism the Red Card", org_type="cio", charity_number="1122252",
+         address_line_1="PO Box 141", town="Whitley Bay", postcode="NE26 3YH",
+         contact_name="Laura Bell", contact_email="srtrc@example.org", members=["srtrc@example.org"]),
+    dict(legal_name="Home Instead Senior Care Cleveland Limited", org_type="company_limited_by_guarantee",
+         company_number="08123456", address_line_1="Teesdale Business Park", town="Stockton-on-Tees",
+         postcode="TS17 6BU", contact_name="Helen Moss", contact_email="scams@example.org",
+         members=["scams@example.org"]),
+]
+
+
+def _get_or_create(model, defaults: dict | None = None, **keys):
+    row = db.session.scalar(select(model).filter_by(**keys))
+    if row is None:
+        row = model(**keys, **(defaults or {}))
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def seed_reference() -> None:
+    for number, name in OBJECTIVES:
+        _get_or_create(Objective, {"name": name}, number=number)
+    for name, code in AREAS:
+        _get_or_create(Area, {"gss_code": code}, name=name)
+
+
+def seed_funds() -> tuple[Fund, Fund]:
+    csf = _get_or_create(
+        Fund,
+        {
+            "name": "Community Safety Fund",
+            "description": (
+                "Grants of £250 to £10,000 for community projects that prevent crime and anti-social "
+                "behaviour, support victims, divert young people from offending and bring communities "
+                "together. Since 2012 the fund (first called the Community Safety Initiatives Fund) has "
+                "invested over £655,000 in 200 local projects."
+            ),
+        },
+        code="CSF",
+    )
+    ppaf = _get_or_create(
+        Fund,
+        {
+            "name": "Police Property Act Fund",
+            "description": (
+                "Small grants of £100 to £2,500 for charitable community projects, paid from the sale of "
+                "unclaimed property under the Police (Property) Regulations 1997. In its first year it "
+                "gave £39,000 to 46 community-led projects."
+            ),
+        },
+        code="PPAF",
+    )
+    return csf, ppaf
+
+
+def _configure_round(round_: Round) -> None:
+    if not round_.criteria:
+        for position, (name, weight, guidance) in enumerate(DEFAULT_RUBRIC, start=1):
+            round_.criteria.append(Criterion(position=position, name=name, weight_percent=weight,
+                                             guidance=guidance, descriptors=list(DESCRIPTORS),
+                                             allow_not_applicable=False))
+    if not round_.eligibility_checks:
+        for position, text in enumerate(ELIGIBILITY_CHECKS, start=1):
+            round_.eligibility_checks.append(EligibilityCheck(position=position, text=text))
+    if not round_.objectives:
+        round_.objectives = list(db.session.scalars(select(Objective).order_by(Objective.number)))
+
+
+def seed_rounds(csf: Fund, ppaf: Fund) -> tuple[Round, Round]:
+    csf_round = _get_or_create(
+        Round,
+        dict(
+            financial_year="2026-27", opens_on=date(2026, 4, 1), closes_on=date(2027, 3, 31),
+            budget_pence=15_000_000, min_award_pence=25_000, max_award_pence=1_000_000,
+            delegated_limit_pence=500_000, full_payment_threshold_pence=250_000,
+            guidance="Projects must start after a decision is made and finish within 12 months.",
+        ),
+        fund_id=csf.id, name="2026-27",
+    )
+    ppaf_round = _get_or_create(
+        Round,
+        dict(
+            financial_year="2026-27", opens_on=date(2026, 4, 1), closes_on=date(2027, 3, 31),
+            budget_pence=4_000_000, min_award_pence=10_000, max_award_pence=250_000,
+            delegated_limit_pence=500_000, full_payment_threshold_pence=250_000,
+            guidance="For charitable purposes only. Small equipment and activity costs are welcome.",
+        ),
+        fund_id=ppaf.id, name="2026-27",
+    )
+    for round_ in (csf_round, ppaf_round):
+        _configure_round(round_)
+    return csf_round, ppaf_round
+
+
+def seed_accounts() -> dict[str, User]:
+    users = {}
+    for email, name, title, roles, authority in ACCOUNTS:
+        user = accounts.find_user(email)
+        if user is None:
+            user = accounts.create_user(
+                email=email, full_name=name, password=DEMO_PASSWORD, roles=roles, job_title=title,
+                decision_authority=authority, confirmed=True, check_password=False,
+            )
+        users[email] = user
+    return users
+
+
+def seed_organisations(users: dict[str, User]) -> dict[str, Organisation]:
+    orgs = {}
+    for spec in ORGANISATIONS:
+        spec = dict(spec)
+        members = spec.pop("members")
+        org = _get_or_create(Organisation, spec, legal_name=spec.pop("legal_name"))
+        for email in members:
+            user = users[email]
+            if not user.memberships:
+                db.session.add(OrgMembership(user=user, organisation=org))
+        orgs[org.legal_name] = org
+    db.session.flush()
+    return orgs
+
+
+def seed_demo() -> dict:
+    """Everything a new user needs to try every role. Safe to run again."""
+    seed_reference()
+    csf, ppaf = seed_funds()
+    csf_round, ppaf_round = seed_rounds(csf, ppaf)
+    users = seed_accounts()
+    orgs = seed_organisations(users)
+    from .demo_applications import seed_applications
+
+    seed_applications(users=users, orgs=orgs, csf_round=csf_round, ppaf_round=ppaf_round)
+    return {"users": users, "orgs": orgs, "rounds": (csf_round, ppaf_round)}

@@ -1,0 +1,231 @@
+"""The audit trail: one function records what happened; a chain makes tampering visible.
+
+record() queues an event on the session. Just before the transaction commits,
+the queued events are appended to the chain: the chain's head row is locked,
+each event's hash is computed over its content and the previous hash, and the
+head moves on. Doing this last, at commit, means the head lock is always the
+final lock a transaction takes (no deadlocks with round or counter locks) and
+is held only for an instant.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Iterable, Iterator
+
+from flask import has_request_context, request
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..extensions import db
+from ..models import AuditEvent, AuditHead
+
+GENESIS_HASH = "0" * 64
+_PENDING_KEY = "grants_audit_pending"
+
+
+def _plain(value: Any) -> Any:
+    """Make a value JSON-stable, so the hash computed now can be recomputed later."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=json.dumps) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    entity=None,
+    entity_type: str | None = None,
+    entity_id: Any = None,
+    application=None,
+    fund_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+    actor_label: str | None = None,
+) -> None:
+    """Record that `actor` did `action` to `entity`, with what changed and why.
+
+    Every mutating service calls this. The event is written when the
+    transaction commits and disappears with it on rollback.
+    """
+    if entity is not None:
+        entity_type = entity_type or type(entity).__name__
+        entity_id = entity_id if entity_id is not None else getattr(entity, "id", None)
+    if application is not None and fund_id is None:
+        fund_id = application.round.fund_id if application.round else None
+    label = actor_label or (
+        f"{actor.full_name} <{actor.email}>" if actor is not None else "system"
+    )
+    # Begin the transaction now, so a rollback (which fires only when one is
+    # open) always discards the queued event with the change it describes.
+    db.session.connection()
+    pending = db.session.info.setdefault(_PENDING_KEY, [])
+    pending.append(
+        {
+            "occurred_at": clock.now(),
+            "actor_id": getattr(actor, "id", None),
+            "actor_label": label,
+            "ip_address": request.remote_addr if has_request_context() else None,
+            "action": action,
+            "entity_type": entity_type or "system",
+            "entity_id": None if entity_id is None else str(entity_id),
+            "application_id": getattr(application, "id", None),
+            "fund_id": fund_id,
+            "before": _plain(before) if before is not None else None,
+            "after": _plain(after) if after is not None else None,
+            "reason": reason,
+        }
+    )
+
+
+def pending_actions(session: Session | None = None) -> list[str]:
+    """Actions queued in this transaction (for tests of 'every service audits')."""
+    session = session or db.session
+    return [e["action"] for e in session.info.get(_PENDING_KEY, [])]
+
+
+def event_hash(prev_hash: str, fields: dict) -> str:
+    payload = json.dumps(
+        {
+            "seq": fields["seq"],
+            "occurred_at": _iso(fields["occurred_at"]),
+            "actor_id": fields["actor_id"],
+            "actor_label": fields["actor_label"],
+            "ip_address": fields["ip_address"],
+            "action": fields["action"],
+            "entity_type": fields["entity_type"],
+            "entity_id": fields["entity_id"],
+            "application_id": fields["application_id"],
+            "fund_id": fields["fund_id"],
+            "before": fields["before"],
+            "after": fields["after"],
+            "reason": fields["reason"],
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def _append_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING_KEY, None)
+    if not pending:
+        return
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS_HASH)
+        session.add(head)
+    for fields in pending:
+        fields["seq"] = head.seq + 1
+        fields["prev_hash"] = head.hash
+        fields["hash"] = event_hash(head.hash, fields)
+        session.add(AuditEvent(**fields))
+        head.seq, head.hash = fields["seq"], fields["hash"]
+    session.flush()
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.info.get(_PENDING_KEY):
+        session.flush()
+        _append_pending(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction) -> None:
+    session.info.pop(_PENDING_KEY, None)
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(mapper, connection, target) -> None:
+    raise RuntimeError("Audit events are append-only")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(mapper, connection, target) -> None:
+    raise RuntimeError("Audit events are append-only")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    first_broken_id: int | None = None
+    problem: str | None = None
+
+
+def _rows(session: Session, batch: int = 5000) -> Iterator[dict]:
+    # Plain rows, not ORM objects: a million events must not fill the identity map.
+    table = AuditEvent.__table__
+    last = 0
+    while True:
+        rows = session.execute(
+            select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
+        ).mappings().all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1]["seq"]
+
+
+_HASHED = ("seq", "occurred_at", "actor_id", "actor_label", "ip_address", "action", "entity_type",
+           "entity_id", "application_id", "fund_id", "before", "after", "reason")
+
+
+def verify_chain(session: Session | None = None) -> ChainReport:
+    """Walk every event in order; report the first one whose hash or link is wrong.
+
+    Catches an event altered (hash mismatch), removed (sequence gap or broken
+    link) or inserted (link or hash mismatch), and a tail cut off (head differs).
+    """
+    session = session or db.session
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for row in _rows(session):
+        seq, row_id = row["seq"], row["id"]
+        if seq != expected_seq:
+            return ChainReport(False, checked, seq, row_id,
+                               f"expected event {expected_seq}, found {seq} (an event is missing or was inserted)")
+        if row["prev_hash"] != expected_prev:
+            return ChainReport(False, checked, seq, row_id, "link to the previous event is broken")
+        if event_hash(row["prev_hash"], {k: row[k] for k in _HASHED}) != row["hash"]:
+            return ChainReport(False, checked, seq, row_id, "content does not match its hash (altered)")
+        expected_prev = row["hash"]
+        expected_seq += 1
+        checked += 1
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != checked or head.hash != expected_prev):
+        return ChainReport(False, checked, checked + 1, None, "events after the last one found are missing")
+    return ChainReport(True, checked)
+
+
+def events_for_application(application_id: int) -> Iterable[AuditEvent]:
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.application_id == application_id).order_by(AuditEvent.seq)
+    ).all()

@@ -1,0 +1,99 @@
+"""Email: every message is stored in the outbox first, then sent by SMTP if configured.
+
+Templates live in templates/emails/NAME.txt; the first line is "Subject: ...".
+"""
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from ..models import Application, OutboxEmail, Role, User
+
+
+def queue_email(to: str, subject: str, body: str, *, application: Application | None = None) -> OutboxEmail:
+    email = OutboxEmail(
+        to_address=to,
+        subject=subject[:300],
+        body_text=body,
+        application_id=application.id if application is not None else None,
+    )
+    db.session.add(email)
+    return email
+
+
+def render(template: str, **context) -> tuple[str, str]:
+    text = render_template(f"emails/{template}.txt", base_url=current_app.config["PUBLIC_BASE_URL"], **context)
+    first, _, body = text.partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"email template {template} must start with 'Subject:'")
+    return first[len("Subject:"):].strip(), body.lstrip("\n")
+
+
+def send_template(to: str, template: str, *, application: Application | None = None, **context) -> OutboxEmail:
+    subject, body = render(template, application=application, **context)
+    return queue_email(to, subject, body, application=application)
+
+
+def organisation_recipients(application: Application) -> list[str]:
+    """The organisation's main contact and every member account, without repeats."""
+    addresses = [application.organisation.contact_email]
+    for membership in application.organisation.memberships:
+        if membership.user.is_active:
+            addresses.append(membership.user.email)
+    seen: set[str] = set()
+    return [a for a in addresses if a and not (a.lower() in seen or seen.add(a.lower()))]
+
+
+def notify_organisation(application: Application, template: str, **context) -> None:
+    for address in organisation_recipients(application):
+        send_template(address, template, application=application, **context)
+
+
+def notify_role(role: Role, template: str, **context) -> None:
+    from ..models import UserRole
+
+    users = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == role.value, User.is_active_account.is_(True))
+    ).all()
+    for user in users:
+        send_template(user.email, template, recipient=user, **context)
+
+
+def send_pending(limit: int = 200) -> tuple[int, int]:
+    """Send unsent emails by SMTP. Returns (sent, failed). Without MAIL_SERVER, sends nothing."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return 0, 0
+    pending = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < 5)
+        .order_by(OutboxEmail.id).limit(limit)
+    ).all()
+    sent = failed = 0
+    if not pending:
+        return 0, 0
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        for email in pending:
+            message = EmailMessage()
+            message["From"] = config["MAIL_FROM"]
+            message["To"] = email.to_address
+            message["Subject"] = email.subject
+            message.set_content(email.body_text)
+            email.attempts += 1
+            try:
+                smtp.send_message(message)
+            except smtplib.SMTPException as exc:
+                email.last_error = str(exc)[:1000]
+                failed += 1
+            else:
+                email.sent_at = clock.now()
+                sent += 1
+    return sent, failed

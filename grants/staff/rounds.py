@@ -1,0 +1,1 @@
+"""Round configuration pages (eligibility checklist, scoring rubric), on the staff blueprint."""

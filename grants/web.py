@@ -1,0 +1,32 @@
+"""Every blueprint, one per journey, registered in one place."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.routes import bp as admin
+    from .applicant.routes import bp as applicant
+    from .assessment.routes import bp as assessment
+    from .auditor.routes import bp as auditor
+    from .auth.routes import bp as auth
+    from .decisions.routes import bp as decisions
+    from .errors.handlers import bp as errors
+    from .monitoring.routes import bp as monitoring
+    from .opendata.routes import bp as opendata
+    from .public.routes import bp as public
+    from .reports.routes import bp as reports
+    from .staff.routes import bp as staff
+
+    app.register_blueprint(errors)
+    app.register_blueprint(public)
+    app.register_blueprint(auth, url_prefix="/account")
+    app.register_blueprint(applicant, url_prefix="/apply")
+    app.register_blueprint(staff, url_prefix="/staff")
+    app.register_blueprint(assessment, url_prefix="/assessment")
+    app.register_blueprint(decisions, url_prefix="/decisions")
+    app.register_blueprint(monitoring, url_prefix="/monitoring")
+    app.register_blueprint(reports, url_prefix="/reports")
+    app.register_blueprint(opendata)
+    app.register_blueprint(auditor, url_prefix="/audit")
+    app.register_blueprint(admin, url_prefix="/admin")

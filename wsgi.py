@@ -1,0 +1,4 @@
+"""Entry point for gunicorn (`gunicorn wsgi:app`) and the flask CLI (`flask --app wsgi`)."""
+from grants import create_app
+
+app = create_app()
