@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,12 +16,11 @@ from grants.extensions import db
 
 
 @pytest.fixture
-def empty_database_url():
+def empty_database_url(tmp_path):
     """A brand-new empty database of the same kind the suite runs on."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        path = os.path.join(tempfile.mkdtemp(prefix="grants-mig-"), "m.sqlite")
-        yield f"sqlite:///{path}"
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
     url = make_url(normalise_database_url(url))
     name = f"{url.database}_migrations"
