@@ -136,6 +136,16 @@ def award_date(application: Application) -> date:
     return moment.astimezone(clock.LONDON).date()
 
 
+def json_date(day: date) -> str:
+    """A date as a full date-time at UK midnight.
+
+    The schema offers 'date-time' oneOf a YYYY-MM-DD pattern; a validator
+    without a date-time format checker accepts a bare date under both and so
+    rejects it, while a full date-time is valid under exactly one everywhere.
+    """
+    return datetime(day.year, day.month, day.day, tzinfo=clock.LONDON).isoformat()
+
+
 # --- 360Giving ----------------------------------------------------------------
 
 def grant_360(application: Application, *, paid: int = 0, returned: int = 0) -> dict:
@@ -157,7 +167,7 @@ def grant_360(application: Application, *, paid: int = 0, returned: int = 0) -> 
         "amountAppliedFor": pounds_number(application.amount_requested_pence),
         "amountAwarded": pounds_number(application.awarded_pence or 0),
         "amountDisbursed": pounds_number(max(paid - returned, 0)),
-        "awardDate": award_date(application).isoformat(),
+        "awardDate": json_date(award_date(application)),
         "url": link("opendata.register", q=application.reference),
         "recipientOrganization": [recipient],
         "fundingOrganization": [
@@ -173,9 +183,9 @@ def grant_360(application: Application, *, paid: int = 0, returned: int = 0) -> 
     if application.start_date or application.end_date:
         planned = {}
         if application.start_date:
-            planned["startDate"] = application.start_date.isoformat()
+            planned["startDate"] = json_date(application.start_date)
         if application.end_date:
-            planned["endDate"] = application.end_date.isoformat()
+            planned["endDate"] = json_date(application.end_date)
         grant["plannedDates"] = [planned]
     if application.areas:
         grant["beneficiaryLocation"] = [_location(area) for area in application.areas]
@@ -251,7 +261,8 @@ def iter_360_rows() -> Iterator[list]:
         planned = (g.get("plannedDates") or [{}])[0]
         yield [
             g["id"], g["title"], g["description"], g["currency"], g["amountAppliedFor"], g["amountAwarded"],
-            g["amountDisbursed"], g["awardDate"], g["url"], planned.get("startDate", ""), planned.get("endDate", ""),
+            g["amountDisbursed"], g["awardDate"][:10], g["url"], planned.get("startDate", "")[:10],
+            planned.get("endDate", "")[:10],
             recipient["id"], recipient["name"], recipient.get("charityNumber", ""), recipient.get("companyNumber", ""),
             recipient.get("addressLocality", ""), _joined(g.get("beneficiaryLocation"), "name"),
             _joined(g.get("beneficiaryLocation"), "countryCode"), _joined(g.get("beneficiaryLocation"), "geoCode"),
