@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Iterator
+from typing import Iterator, NamedTuple
+from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import Select, and_, extract, func, or_, select
@@ -112,27 +113,106 @@ def _returned_subquery():
     )
 
 
+class OrgRow(NamedTuple):
+    id: int
+    legal_name: str
+    org_type: str
+    charity_number: str | None
+    company_number: str | None
+    town: str | None
+
+
+@dataclass(slots=True)
+class GrantRow:
+    """An awarded grant as plain values: only the columns open data and the register need."""
+
+    id: int
+    reference: str
+    title: str | None
+    summary: str | None
+    status: str
+    amount_requested_pence: int
+    awarded_pence: int
+    decided_at: datetime | None
+    updated_at: datetime
+    created_at: datetime
+    start_date: date | None
+    end_date: date | None
+    round_name: str
+    financial_year: str
+    fund_code: str
+    fund_name: str
+    organisation: OrgRow
+    paid: int
+    returned: int
+    areas: list = field(default_factory=list)  # [(name, gss_code)]
+    objectives: list = field(default_factory=list)  # [(number, name)]
+
+    @property
+    def round_title(self) -> str:
+        return f"{self.fund_name} {self.round_name}"
+
+
 def awarded_grants(states: list[str] | None = None) -> Select:
-    """Applications with an award in `states`, with payments and received returns summed in SQL."""
+    """Awards in `states` as plain columns, with payments and received returns summed in SQL."""
     paid, returned = _paid_subquery(), _returned_subquery()
     return (
-        select(Application, func.coalesce(paid.c.paid, 0), func.coalesce(returned.c.returned, 0))
+        select(
+            Application.id, Application.reference, Application.title, Application.summary, Application.status,
+            Application.amount_requested_pence, Application.awarded_pence, Application.decided_at,
+            Application.updated_at, Application.created_at, Application.start_date, Application.end_date,
+            Round.name, Round.financial_year, Fund.code, Fund.name,
+            Organisation.id, Organisation.legal_name, Organisation.org_type, Organisation.charity_number,
+            Organisation.company_number, Organisation.town,
+            func.coalesce(paid.c.paid, 0), func.coalesce(returned.c.returned, 0),
+        )
+        .join(Round, Round.id == Application.round_id)
+        .join(Fund, Fund.id == Round.fund_id)
+        .join(Organisation, Organisation.id == Application.organisation_id)
         .outerjoin(paid, paid.c.application_id == Application.id)
         .outerjoin(returned, returned.c.application_id == Application.id)
         .where(Application.status.in_(states or AWARDED), Application.awarded_pence.is_not(None))
-        .options(selectinload(Application.areas), selectinload(Application.objectives))
         .order_by(Application.id)
     )
 
 
-def _stream(stmt: Select) -> Iterator[tuple[Application, int, int]]:
+def _stream(stmt: Select) -> Iterator[GrantRow]:
+    """Grants in batches of BATCH rows; each batch's areas and objectives in one query apiece.
+
+    Plain columns rather than ORM objects: nothing accumulates in the session,
+    so memory stays flat however many grants there are.
+    """
     result = db.session.execute(stmt.execution_options(yield_per=BATCH))
-    for application, paid, returned in result:
-        yield application, int(paid), int(returned)
+    for batch in result.partitions():
+        grants = {}
+        for row in batch:
+            (app_id, reference, title, summary, status, requested, awarded, decided_at, updated_at, created_at,
+             start_date, end_date, round_name, year, fund_code, fund_name, org_id, org_name, org_type, charity,
+             company, town, paid, returned) = row
+            grants[app_id] = GrantRow(
+                app_id, reference, title, summary, status, int(requested or 0), int(awarded or 0), decided_at,
+                updated_at, created_at, start_date, end_date, round_name, year, fund_code, fund_name,
+                OrgRow(org_id, org_name, org_type, charity, company, town), int(paid), int(returned),
+            )
+        ids = list(grants)
+        for app_id, name, gss in db.session.execute(
+            select(application_areas.c.application_id, Area.name, Area.gss_code)
+            .join(Area, Area.id == application_areas.c.area_id)
+            .where(application_areas.c.application_id.in_(ids)).order_by(Area.name)
+        ):
+            grants[app_id].areas.append((name, gss))
+        for app_id, number, name in db.session.execute(
+            select(application_objectives.c.application_id, Objective.number, Objective.name)
+            .join(Objective, Objective.id == application_objectives.c.objective_id)
+            .where(application_objectives.c.application_id.in_(ids)).order_by(Objective.number)
+        ):
+            grants[app_id].objectives.append((number, name))
+        yield from grants.values()
 
 
-def award_date(application: Application) -> date:
-    moment = application.decided_at or application.updated_at or application.created_at
+def award_date(grant) -> date:
+    """The UK date of the award decision (an Application or a GrantRow)."""
+    moment = grant.decided_at or grant.updated_at or grant.created_at
     return moment.astimezone(clock.LONDON).date()
 
 
@@ -148,9 +228,29 @@ def json_date(day: date) -> str:
 
 # --- 360Giving ----------------------------------------------------------------
 
-def grant_360(application: Application, *, paid: int = 0, returned: int = 0) -> dict:
+@dataclass(frozen=True)
+class _Publisher:
+    """What every grant repeats, worked out once per export rather than once per grant."""
+
+    funder: dict
+    data_source: str
+    register_url: str
+    prefix: str
+
+    @classmethod
+    def current(cls) -> _Publisher:
+        return cls(
+            funder={"id": current_app.config["FUNDER_ORG_ID"], "name": current_app.config["FUNDER_NAME"]},
+            data_source=link("opendata.threesixty_json"),
+            register_url=link("opendata.register"),
+            prefix=prefix(),
+        )
+
+
+def grant_360(grant: GrantRow, *, publisher: _Publisher | None = None) -> dict:
     """One awarded grant as a 360Giving grant object (no personal data)."""
-    organisation, round_ = application.organisation, application.round
+    publisher = publisher or _Publisher.current()
+    organisation = grant.organisation
     recipient = {"id": organisation_identifier(organisation), "name": organisation.legal_name}
     if organisation.charity_number:
         recipient["charityNumber"] = organisation.charity_number.strip()
@@ -159,46 +259,42 @@ def grant_360(application: Application, *, paid: int = 0, returned: int = 0) -> 
     recipient["organisationType"] = ORG_TYPE_LABELS[OrgType(organisation.org_type)]
     if organisation.town:
         recipient["addressLocality"] = organisation.town
-    grant = {
-        "id": grant_identifier(application),
-        "title": application.title or application.reference,
-        "description": application.summary or application.title or application.reference,
+    data = {
+        "id": f"{publisher.prefix}-{grant.reference}",
+        "title": grant.title or grant.reference,
+        "description": grant.summary or grant.title or grant.reference,
         "currency": "GBP",
-        "amountAppliedFor": pounds_number(application.amount_requested_pence),
-        "amountAwarded": pounds_number(application.awarded_pence or 0),
-        "amountDisbursed": pounds_number(max(paid - returned, 0)),
-        "awardDate": json_date(award_date(application)),
-        "url": link("opendata.register", q=application.reference),
+        "amountAppliedFor": pounds_number(grant.amount_requested_pence),
+        "amountAwarded": pounds_number(grant.awarded_pence),
+        "amountDisbursed": pounds_number(max(grant.paid - grant.returned, 0)),
+        "awardDate": json_date(award_date(grant)),
+        "url": f"{publisher.register_url}?{urlencode({'q': grant.reference})}",
         "recipientOrganization": [recipient],
-        "fundingOrganization": [
-            {"id": current_app.config["FUNDER_ORG_ID"], "name": current_app.config["FUNDER_NAME"]}
-        ],
-        "grantProgramme": [
-            {"code": f"{round_.fund.code}/{round_.name}", "title": round_.title}
-        ],
+        "fundingOrganization": [dict(publisher.funder)],
+        "grantProgramme": [{"code": f"{grant.fund_code}/{grant.round_name}", "title": grant.round_title}],
         "fromOpenCall": "Yes",
-        "dateModified": application.updated_at.isoformat(),
-        "dataSource": link("opendata.threesixty_json"),
+        "dateModified": grant.updated_at.isoformat(),
+        "dataSource": publisher.data_source,
     }
-    if application.start_date or application.end_date:
+    if grant.start_date or grant.end_date:
         planned = {}
-        if application.start_date:
-            planned["startDate"] = json_date(application.start_date)
-        if application.end_date:
-            planned["endDate"] = json_date(application.end_date)
-        grant["plannedDates"] = [planned]
-    if application.areas:
-        grant["beneficiaryLocation"] = [_location(area) for area in application.areas]
-    if application.objectives:
-        grant["classifications"] = [
-            {"vocabulary": PLAN_VOCABULARY, "code": str(o.number), "title": o.name} for o in application.objectives
+        if grant.start_date:
+            planned["startDate"] = json_date(grant.start_date)
+        if grant.end_date:
+            planned["endDate"] = json_date(grant.end_date)
+        data["plannedDates"] = [planned]
+    if grant.areas:
+        data["beneficiaryLocation"] = [_location(name, gss) for name, gss in grant.areas]
+    if grant.objectives:
+        data["classifications"] = [
+            {"vocabulary": PLAN_VOCABULARY, "code": str(number), "title": name} for number, name in grant.objectives
         ]
-    return grant
+    return data
 
 
-def _location(area: Area) -> dict:
-    location = {"name": area.name, "countryCode": "GB", "geoCode": area.gss_code}
-    kind = geo_code_type(area.gss_code)
+def _location(name: str, gss_code: str) -> dict:
+    location = {"name": name, "countryCode": "GB", "geoCode": gss_code}
+    kind = geo_code_type(gss_code)
     if kind:
         location["geoCodeType"] = kind
     return location
@@ -226,11 +322,10 @@ def iter_360_json() -> Iterator[str]:
     metadata = json.dumps(package_metadata(), ensure_ascii=False, indent=1)
     yield metadata[:-2] + ',\n "grants": [\n'
     first = True
-    for application, paid, returned in _stream(awarded_grants()):
-        piece = json.dumps(grant_360(application, paid=paid, returned=returned), ensure_ascii=False)
-        yield ("" if first else ",\n") + piece
+    publisher = _Publisher.current()
+    for grant in _stream(awarded_grants()):
+        yield ("" if first else ",\n") + json.dumps(grant_360(grant, publisher=publisher), ensure_ascii=False)
         first = False
-        db.session.expunge(application)
     yield "\n ]\n}\n"
 
 
@@ -255,8 +350,9 @@ def iter_360_rows() -> Iterator[list]:
     A grant benefiting several areas or serving several objectives lists them
     in one cell separated by "; " (the JSON has them as separate objects).
     """
-    for application, paid, returned in _stream(awarded_grants()):
-        g = grant_360(application, paid=paid, returned=returned)
+    publisher = _Publisher.current()
+    for grant in _stream(awarded_grants()):
+        g = grant_360(grant, publisher=publisher)
         recipient, funder, programme = g["recipientOrganization"][0], g["fundingOrganization"][0], g["grantProgramme"][0]
         planned = (g.get("plannedDates") or [{}])[0]
         yield [
@@ -271,7 +367,6 @@ def iter_360_rows() -> Iterator[list]:
             _joined(g.get("classifications"), "vocabulary").split("; ")[0] if g.get("classifications") else "",
             _joined(g.get("classifications"), "code"), _joined(g.get("classifications"), "title"),
         ]
-        db.session.expunge(application)
 
 
 # --- The public register -------------------------------------------------------
@@ -437,16 +532,13 @@ def grants_register_rows() -> Iterator[list]:
     from ..money import pence_to_decimal_pounds as pounds
     from .workflow import STAFF_LABELS
 
-    for application, paid, returned in _stream(awarded_grants(EVER_AWARDED)):
-        awarded = application.awarded_pence or 0
-        outstanding = max(awarded - paid, 0) if application.status in AWARDED else 0
-        round_ = application.round
+    for grant in _stream(awarded_grants(EVER_AWARDED)):
+        outstanding = max(grant.awarded_pence - grant.paid, 0) if grant.status in AWARDED else 0
         yield [
-            application.reference, round_.fund.code, round_.name, round_.financial_year,
-            application.organisation.legal_name, application.title, STAFF_LABELS[Status(application.status)],
-            award_date(application), pounds(application.amount_requested_pence), pounds(awarded), pounds(paid),
-            pounds(returned), pounds(paid - returned), pounds(outstanding),
-            "; ".join(a.name for a in application.areas),
-            "; ".join(f"{o.number}. {o.name}" for o in application.objectives),
+            grant.reference, grant.fund_code, grant.round_name, grant.financial_year, grant.organisation.legal_name,
+            grant.title, STAFF_LABELS[Status(grant.status)], award_date(grant),
+            pounds(grant.amount_requested_pence), pounds(grant.awarded_pence), pounds(grant.paid),
+            pounds(grant.returned), pounds(grant.paid - grant.returned), pounds(outstanding),
+            "; ".join(name for name, _gss in grant.areas),
+            "; ".join(f"{number}. {name}" for number, name in grant.objectives),
         ]
-        db.session.expunge(application)

@@ -37,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, distinct, func, select
+from sqlalchemy import Select, and_, distinct, func, select
 
 from .. import clock
 from ..extensions import db
@@ -142,23 +142,18 @@ class Summary:
         return f"{format_pence(self.awarded_pence)} to {self.awarded_count} {noun}"
 
 
-def _scope(stmt: Select, *, fund_id: int | None, year: str | None) -> Select:
-    stmt = stmt.join(Round, Application.round_id == Round.id).where(Application.status != Status.DRAFT.value)
+def _rounds_in_scope(*, fund_id: int | None, year: str | None) -> list[Round]:
+    stmt = select(Round).order_by(Round.id)
     if fund_id is not None:
         stmt = stmt.where(Round.fund_id == fund_id)
     if year is not None:
         stmt = stmt.where(Round.financial_year == year)
-    return stmt
+    return list(db.session.scalars(stmt))
 
 
-def _awarded_sum():
-    return func.coalesce(
-        func.sum(case((Application.status.in_(AWARDED), func.coalesce(Application.awarded_pence, 0)), else_=0)), 0
-    )
-
-
-def _awarded_count():
-    return func.coalesce(func.sum(case((Application.status.in_(AWARDED), 1), else_=0)), 0)
+def _in_scope(stmt: Select, round_ids: list[int]) -> Select:
+    """Applications of these rounds, drafts left out. Rounds are few, so filter by id, not by join."""
+    return stmt.where(Application.round_id.in_(round_ids), Application.status != Status.DRAFT.value)
 
 
 def financial_years() -> list[str]:
@@ -175,18 +170,64 @@ def default_year() -> str | None:
     return years[0] if years else None
 
 
-def fund_summary(*, fund: Fund | None = None, year: str | None = None) -> Summary:
-    """Every figure on the fund summary for one fund (None: all) and financial year (None: all)."""
-    fund_id = fund.id if fund else None
-    summary = Summary(fund=fund, year=year)
+class _Tally:
+    """Received / awarded count / awarded sum for one split row, folded from (status, count, sum) groups."""
 
-    counts = dict(
-        db.session.execute(
-            _scope(select(Application.status, func.count(Application.id)), fund_id=fund_id, year=year).group_by(
-                Application.status
-            )
-        ).all()
+    __slots__ = ("received", "awarded_count", "awarded_pence")
+
+    def __init__(self) -> None:
+        self.received = self.awarded_count = self.awarded_pence = 0
+
+    def add(self, status: str, count: int, awarded: int | None) -> None:
+        self.received += count
+        if status in AWARDED:
+            self.awarded_count += count
+            self.awarded_pence += int(awarded or 0)
+
+    def row(self, label: str) -> SplitRow:
+        return SplitRow(label, self.received, self.awarded_count, self.awarded_pence)
+
+
+def fund_summary(*, fund: Fund | None = None, year: str | None = None) -> Summary:
+    """Every figure on the fund summary for one fund (None: all) and financial year (None: all).
+
+    The applications table is read in three grouped passes (by status, round
+    and organisation type; by area; by objective), each returning a few dozen
+    rows that are folded into the figures here.
+    """
+    summary = Summary(fund=fund, year=year)
+    rounds = _rounds_in_scope(fund_id=fund.id if fund else None, year=year)
+    round_ids = [r.id for r in rounds]
+    fund_of_round = {r.id: r.fund_id for r in rounds}
+    for round_ in rounds:
+        money = round_money(round_)
+        summary.rounds += 1
+        summary.budget_pence += money.budget
+        summary.committed_pence += money.committed
+        summary.paid_pence += money.paid
+        summary.returned_pence += money.returned
+        summary.remaining_pence += money.remaining
+
+    counts: dict[str, int] = {}
+    by_type: dict[str, _Tally] = {t.value: _Tally() for t in OrgType}
+    by_fund_id: dict[int, _Tally] = {}
+    groups = db.session.execute(
+        _in_scope(
+            select(Application.status, Application.round_id, Organisation.org_type, func.count(Application.id),
+                   func.sum(Application.amount_requested_pence), func.sum(Application.awarded_pence))
+            .join(Organisation, Organisation.id == Application.organisation_id),
+            round_ids,
+        ).group_by(Application.status, Application.round_id, Organisation.org_type)
     )
+    for status, round_id, org_type, count, requested, awarded in groups:
+        count = int(count)
+        counts[status] = counts.get(status, 0) + count
+        summary.requested_pence += int(requested or 0)
+        if status in AWARDED:
+            summary.awarded_pence += int(awarded or 0)
+        by_type.setdefault(org_type, _Tally()).add(status, count, awarded)
+        by_fund_id.setdefault(fund_of_round[round_id], _Tally()).add(status, count, awarded)
+
     summary.received = sum(counts.values())
     summary.screened_out = counts.get(Status.INELIGIBLE.value, 0)
     summary.assessed = sum(counts.get(s, 0) for s in ASSESSED)
@@ -197,119 +238,59 @@ def fund_summary(*, fund: Fund | None = None, year: str | None = None) -> Summar
     summary.in_progress = summary.received - (
         summary.screened_out + summary.approved + summary.declined + summary.withdrawn
     )
-
-    requested, awarded = db.session.execute(
-        _scope(
-            select(func.coalesce(func.sum(Application.amount_requested_pence), 0), _awarded_sum()),
-            fund_id=fund_id,
-            year=year,
-        )
-    ).one()
-    summary.requested_pence, summary.awarded_pence = int(requested), int(awarded)
     if summary.awarded_count:
         summary.average_award_pence = int(
             (Decimal(summary.awarded_pence) / summary.awarded_count).quantize(Decimal("1"), rounding="ROUND_HALF_UP")
         )
-        summary.median_award_pence = _median_award(fund_id=fund_id, year=year, count=summary.awarded_count)
+        summary.median_award_pence = _median_award(round_ids, count=summary.awarded_count)
 
-    _add_round_money(summary, fund_id=fund_id, year=year)
-    summary.by_objective = _split_by_objective(fund_id=fund_id, year=year)
-    summary.by_area = _split_by_area(fund_id=fund_id, year=year)
-    summary.by_org_type = _split_by_org_type(fund_id=fund_id, year=year)
+    summary.by_org_type = [by_type.pop(t.value).row(ORG_TYPE_LABELS[t]) for t in OrgType]
+    summary.by_org_type += [tally.row(label) for label, tally in sorted(by_type.items())]  # unknown types, if any
+    summary.by_objective = _split_by_link(
+        application_objectives.c.objective_id, application_objectives.c.application_id, round_ids,
+        {o.id: f"{o.number}. {o.name}" for o in db.session.scalars(select(Objective).order_by(Objective.number))},
+    )
+    summary.by_area = _split_by_link(
+        application_areas.c.area_id, application_areas.c.application_id, round_ids,
+        {a.id: a.name for a in db.session.scalars(select(Area).order_by(Area.name))},
+    )
     if fund is None:
-        summary.by_fund = _split_by_fund(year=year)
-    summary.outputs = outputs_delivered(fund_id=fund_id, year=year)
+        summary.by_fund = [
+            FundRow(f.code, f.name, t.received, t.awarded_count, t.awarded_pence)
+            for f in db.session.scalars(select(Fund).order_by(Fund.code))
+            for t in [by_fund_id.get(f.id, _Tally())]
+        ]
+    summary.outputs = outputs_delivered(round_ids)
     return summary
 
 
-def _median_award(*, fund_id: int | None, year: str | None, count: int) -> int:
+def _median_award(round_ids: list[int], *, count: int) -> int:
     """The middle award (mean of the middle two when even), read with OFFSET so only 1-2 rows load."""
-    stmt = _scope(
-        select(func.coalesce(Application.awarded_pence, 0)), fund_id=fund_id, year=year
-    ).where(Application.status.in_(AWARDED)).order_by(func.coalesce(Application.awarded_pence, 0))
-    middle = list(db.session.scalars(stmt.offset((count - 1) // 2).limit(2 if count % 2 == 0 else 1)))
-    total = sum(int(v) for v in middle)
-    return int((Decimal(total) / len(middle)).quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
-
-
-def _add_round_money(summary: Summary, *, fund_id: int | None, year: str | None) -> None:
-    stmt = select(Round.id)
-    if fund_id is not None:
-        stmt = stmt.where(Round.fund_id == fund_id)
-    if year is not None:
-        stmt = stmt.where(Round.financial_year == year)
-    for round_id in db.session.scalars(stmt):
-        money = round_money(round_id)
-        summary.rounds += 1
-        summary.budget_pence += money.budget
-        summary.committed_pence += money.committed
-        summary.paid_pence += money.paid
-        summary.returned_pence += money.returned
-        summary.remaining_pence += money.remaining
-
-
-def _split_rows(stmt: Select) -> list[SplitRow]:
-    return [
-        SplitRow(label=label, received=int(received), awarded_count=int(count), awarded_pence=int(amount))
-        for label, received, count, amount in db.session.execute(stmt)
-    ]
-
-
-def _split_by_objective(*, fund_id: int | None, year: str | None) -> list[SplitRow]:
+    amount = func.coalesce(Application.awarded_pence, 0)
     stmt = (
-        select(Objective.number, Objective.name, func.count(Application.id), _awarded_count(), _awarded_sum())
+        select(amount)
+        .where(Application.round_id.in_(round_ids), Application.status.in_(AWARDED))
+        .order_by(amount)
+        .offset((count - 1) // 2)
+        .limit(2 if count % 2 == 0 else 1)
+    )
+    middle = [int(v) for v in db.session.scalars(stmt)]
+    return int((Decimal(sum(middle)) / len(middle)).quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
+
+
+def _split_by_link(key, application_key, round_ids: list[int], labels: dict[int, str]) -> list[SplitRow]:
+    """Split over a many-to-many link (objectives, areas): every label listed, zeros included."""
+    stmt = _in_scope(
+        select(key, Application.status, func.count(Application.id), func.sum(Application.awarded_pence))
         .select_from(Application)
-        .join(application_objectives, application_objectives.c.application_id == Application.id)
-        .join(Objective, Objective.id == application_objectives.c.objective_id)
-    )
-    stmt = _scope(stmt, fund_id=fund_id, year=year).group_by(Objective.number, Objective.name).order_by(
-        Objective.number
-    )
-    by_number = {
-        number: SplitRow(f"{number}. {name}", int(r), int(c), int(a))
-        for number, name, r, c, a in db.session.execute(stmt)
-    }
-    # Every objective appears, even with nothing against it: a zero is a finding.
-    return [
-        by_number.get(o.number, SplitRow(f"{o.number}. {o.name}", 0, 0, 0))
-        for o in db.session.scalars(select(Objective).order_by(Objective.number))
-    ]
-
-
-def _split_by_area(*, fund_id: int | None, year: str | None) -> list[SplitRow]:
-    stmt = (
-        select(Area.name, func.count(Application.id), _awarded_count(), _awarded_sum())
-        .select_from(Application)
-        .join(application_areas, application_areas.c.application_id == Application.id)
-        .join(Area, Area.id == application_areas.c.area_id)
-    )
-    rows = {row.label: row for row in _split_rows(_scope(stmt, fund_id=fund_id, year=year).group_by(Area.name))}
-    return [rows.get(name, SplitRow(name, 0, 0, 0)) for name in db.session.scalars(select(Area.name).order_by(Area.name))]
-
-
-def _split_by_org_type(*, fund_id: int | None, year: str | None) -> list[SplitRow]:
-    stmt = (
-        select(Organisation.org_type, func.count(Application.id), _awarded_count(), _awarded_sum())
-        .select_from(Application)
-        .join(Organisation, Organisation.id == Application.organisation_id)
-    )
-    rows = {row.label: row for row in _split_rows(_scope(stmt, fund_id=fund_id, year=year).group_by(Organisation.org_type))}
-    result = []
-    for org_type in OrgType:
-        row = rows.pop(org_type.value, None)
-        result.append(SplitRow(ORG_TYPE_LABELS[org_type], row.received, row.awarded_count, row.awarded_pence)
-                      if row else SplitRow(ORG_TYPE_LABELS[org_type], 0, 0, 0))
-    return result
-
-
-def _split_by_fund(*, year: str | None) -> list[FundRow]:
-    stmt = (
-        select(Fund.code, Fund.name, func.count(Application.id), _awarded_count(), _awarded_sum())
-        .select_from(Application)
-    )
-    stmt = _scope(stmt, fund_id=None, year=year).join(Fund, Fund.id == Round.fund_id).group_by(Fund.code, Fund.name)
-    rows = {code: FundRow(code, name, int(r), int(c), int(a)) for code, name, r, c, a in db.session.execute(stmt)}
-    return [rows.get(f.code, FundRow(f.code, f.name, 0, 0, 0)) for f in db.session.scalars(select(Fund).order_by(Fund.code))]
+        .join(application_key.table, application_key == Application.id),
+        round_ids,
+    ).group_by(key, Application.status)
+    tallies = {item_id: _Tally() for item_id in labels}
+    for item_id, status, count, awarded in db.session.execute(stmt):
+        tallies.setdefault(item_id, _Tally()).add(status, int(count), awarded)
+    # A zero is a finding: every objective and area appears, in reference order.
+    return [tallies[item_id].row(label) for item_id, label in labels.items()]
 
 
 def normalise_measure(measure: str) -> str:
@@ -317,7 +298,7 @@ def normalise_measure(measure: str) -> str:
     return " ".join((measure or "").split()).lower()
 
 
-def outputs_delivered(*, fund_id: int | None, year: str | None) -> list[OutputRow]:
+def outputs_delivered(round_ids: list[int]) -> list[OutputRow]:
     """Actual outputs from signed-off final reports of completed grants, per measure.
 
     SQL groups by lower(trim(measure)); measures differing only in runs of
@@ -335,7 +316,7 @@ def outputs_delivered(*, fund_id: int | None, year: str | None) -> list[OutputRo
         .where(Report.kind == "final", Report.status == "signed_off",
                Application.status == Status.COMPLETED.value)
     )
-    stmt = _scope(stmt, fund_id=fund_id, year=year).group_by(key)
+    stmt = stmt.where(Application.round_id.in_(round_ids)).group_by(key)
     totals: dict[str, list[int]] = {}
     for measure, delivered, grants in db.session.execute(stmt):
         entry = totals.setdefault(normalise_measure(measure), [0, 0])
