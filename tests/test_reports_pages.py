@@ -169,3 +169,9 @@ def test_downloads_are_recorded_in_the_audit_trail(as_auditor, awards, demo):
                                 .order_by(AuditEvent.id)).all()
     assert [(e.entity_id, e.after["format"], e.actor_id) for e in events] == [
         ("fund-summary", "pdf", demo.auditor.id), ("grants-register", "csv", demo.auditor.id)]
+
+
+def test_auditors_find_summaries_in_their_menu(as_auditor, awards):
+    """Is 'Summaries' in the auditor's menu?"""
+    soup = as_auditor.get_page("/reports/summary")
+    assert any(a.get_text(strip=True) == "Summaries" for a in soup.select(".govuk-service-navigation__link"))

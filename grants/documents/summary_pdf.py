@@ -10,6 +10,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether
 
 from .. import clock
 from ..money import format_pence
@@ -17,6 +18,10 @@ from ..services.summaries import SplitRow, Summary
 from .common import markup, para, render_pdf, spacer, table
 
 CHART_WIDTH = 174 * mm
+
+
+def _short(label: str, limit: int = 34) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "\u2026"
 
 
 def split_chart(title: str, rows: list[SplitRow]) -> Drawing:
@@ -28,7 +33,7 @@ def split_chart(title: str, rows: list[SplitRow]) -> Drawing:
     chart.x, chart.y = 150, 20
     chart.width, chart.height = CHART_WIDTH - 210, height - 36
     chart.data = [[r.awarded_pence / 100 for r in reversed(rows)] or [0]]
-    chart.categoryAxis.categoryNames = [r.label[:34] for r in reversed(rows)] or [""]
+    chart.categoryAxis.categoryNames = [_short(r.label) for r in reversed(rows)] or [""]
     chart.categoryAxis.labels.fontName = "Helvetica"
     chart.categoryAxis.labels.fontSize = 7.5
     chart.categoryAxis.labels.boxAnchor = "e"
@@ -90,13 +95,13 @@ def summary_pdf(summary: Summary) -> bytes:
         ("By local authority area", "Area", summary.by_area),
         ("By organisation type", "Organisation type", summary.by_org_type),
     ):
-        story += [para(heading, "h2"), split_chart(f"Amount awarded {heading.lower()}", rows), spacer(2),
-                  _split_table(label, rows)]
+        story += [KeepTogether([para(heading, "h2"), split_chart(f"Amount awarded {heading[0].lower()}{heading[1:]}", rows)]),
+                  spacer(2), _split_table(label, rows)]
     if summary.by_fund:
-        story += [para("By fund", "h2"), table(
+        story += [KeepTogether([para("By fund", "h2"), table(
             [["Fund", "Applications received", "Grants awarded", "Amount awarded"]]
             + [[f"{r.name} ({r.code})", r.received, r.awarded_count, format_pence(r.awarded_pence)]
-               for r in summary.by_fund])]
+               for r in summary.by_fund])])]
     story.append(para("Outputs delivered by completed grants", "h2"))
     if summary.outputs:
         story.append(table([["Output measure", "Total delivered", "Completed grants"]]
