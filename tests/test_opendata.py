@@ -282,3 +282,12 @@ def test_register_page_is_in_the_public_navigation(page, published):
     soup = page.get_page("/")
     assert any(a.get_text(strip=True) == "Grants awarded" for a in soup.select(".govuk-service-navigation__link"))
 
+
+
+def test_cli_warns_when_there_is_nothing_to_publish(app, runner, demo, tmp_path):
+    """With no awards yet, does the command say the file is not ready to publish?"""
+    output = tmp_path / "grants.json"
+    result = runner.invoke(args=["export-360giving", str(output)])
+    assert result.exit_code == 0
+    assert json.loads(output.read_text())["grants"] == []
+    assert "not ready to publish" in result.output

@@ -19,3 +19,6 @@ def register(app: Flask) -> None:
                 count += piece.startswith(",\n") or piece.startswith("{\"id\"")
         if output != "-":
             click.echo(f"Wrote {count} grant(s) to {output}", err=True)
+        if count == 0:
+            click.echo("No grants awarded yet: a 360Giving package needs at least one grant, "
+                       "so this file is not ready to publish.", err=True)
