@@ -43,6 +43,7 @@ NAV: list[tuple[Role | None, str, str]] = [
     (Role.OFFICER, "Summaries", "reports.summary"),
     (Role.DECISION_MAKER, "Summaries", "reports.summary"),
     (Role.FINANCE, "Summaries", "reports.summary"),
+    (Role.AUDITOR, "Summaries", "reports.summary"),
     (Role.AUDITOR, "Audit", "auditor.index"),
     (Role.ADMIN, "Users", "admin.users"),
     (Role.OFFICER, "Email outbox", "staff.outbox"),

@@ -1,3 +1,74 @@
-from flask import Blueprint
+"""Public pages and open data: the register of awarded grants and 360Giving files. No login."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+
+from .. import clock
+from ..access import PUBLIC, access
+from ..exports.tabular import csv_rows
+from ..services import opendata
 
 bp = Blueprint("opendata", __name__)
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _int(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _filters() -> opendata.RegisterFilters:
+    """Read the register's filters; anything malformed is ignored rather than an error."""
+    month = request.args.get("month", "").strip()
+    year = request.args.get("year", "").strip()
+    return opendata.RegisterFilters(
+        q=request.args.get("q", "").strip()[:100],
+        fund=request.args.get("fund", "").strip()[:10],
+        year=year if _YEAR.match(year) else "",
+        area=_int("area"),
+        objective=_int("objective"),
+        month=month if _MONTH.match(month) else "",
+    )
+
+
+@bp.route("/grants")
+@access(PUBLIC)
+def register():
+    filters = _filters()
+    page = opendata.register_page(filters, page=_int("page") or 1)
+    return render_template("opendata/register.html", filters=filters, result=page,
+                           choices=opendata.filter_choices(), args=request.args)
+
+
+@bp.route("/grants/monthly")
+@access(PUBLIC)
+def monthly():
+    filters = _filters()
+    return render_template("opendata/monthly.html", months=opendata.register_months(filters), filters=filters,
+                           choices=opendata.filter_choices())
+
+
+@bp.route("/open-data/360giving.json")
+@access(PUBLIC)
+def threesixty_json():
+    response = Response(stream_with_context(opendata.iter_360_json()), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'inline; filename="{opendata.prefix()}-grants.json"'
+    return response
+
+
+@bp.route("/open-data/360giving.csv")
+@access(PUBLIC)
+def threesixty_csv():
+    def body():
+        yield "\ufeff"
+        yield from csv_rows(opendata.CSV_COLUMNS, opendata.iter_360_rows())
+
+    response = Response(stream_with_context(body()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{opendata.prefix()}-grants-{clock.today():%Y-%m-%d}.csv"'
+    )
+    return response
