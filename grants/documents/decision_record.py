@@ -78,5 +78,4 @@ def decision_record_pdf(record: DecisionRecord) -> bytes:
     else:
         story.append(para("No declarations were recorded."))
     story += [spacer(6), para(f"Content hash (SHA-256): {record.content_hash}", "small")]
-    return render_pdf(story, title=f"Decision record {record.number}", footer=f"Decision record {record.number}",
-                      created=record.decided_at)
+    return render_pdf(story, title=f"Decision record {record.number}", footer=f"Decision record {record.number}")

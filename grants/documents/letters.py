@@ -148,7 +148,9 @@ def render_letter(record: DecisionRecord, *, kind: str) -> bytes:
         story, title = decline_letter_story(record), f"Decision {record.number}"
     else:
         raise ValueError(f"unknown letter kind {kind!r}")
-    return render_pdf(story, title=title, footer=f"Reference {record.number}", created=record.decided_at)
+    # render_pdf without `created` runs reportlab in invariant mode (fixed internal dates and
+    # document id), so the same record always gives byte-identical letters.
+    return render_pdf(story, title=title, footer=f"Reference {record.number}")
 
 
 def award_letter_pdf(record: DecisionRecord) -> bytes:

@@ -263,7 +263,7 @@ def _lock(application: Application) -> Application:
     """Lock the round row (budget), then the application row, in that order, and reload the application."""
     budget.round_money(application.round_id, lock=True)
     locked = db.session.execute(
-        select(Application).where(Application.id == application.id).with_for_update()
+        select(Application).where(Application.id == application.id).with_for_update(of=Application)
         .execution_options(populate_existing=True)
     ).scalar_one()
     return locked

@@ -19,7 +19,7 @@ from .workflow import Status
 
 def _locked(application: Application) -> Application:
     return db.session.execute(
-        select(Application).where(Application.id == application.id).with_for_update()
+        select(Application).where(Application.id == application.id).with_for_update(of=Application)
         .execution_options(populate_existing=True)
     ).scalar_one()
 

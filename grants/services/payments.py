@@ -104,7 +104,7 @@ def record_payment(instalment: PaymentInstalment, *, actor: User, amount_pence: 
     if errors:
         raise ValidationFailed(errors)
     application = db.session.execute(
-        select(Application).where(Application.id == instalment.application_id).with_for_update()
+        select(Application).where(Application.id == instalment.application_id).with_for_update(of=Application)
         .execution_options(populate_existing=True)
     ).scalar_one()
     if application.status not in PAYABLE_STATES:
