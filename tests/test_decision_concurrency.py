@@ -23,8 +23,8 @@ def _postgres_only(app):
         pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL): SQLite cannot show row-lock behaviour")
 
 
-def _race(app, jobs):
-    """Run each (application_id, user_id) approval in its own thread, app context and session, all at once."""
+def _race(app, jobs, outcome: str = "approve_full"):
+    """Run each (application_id, user_id) decision in its own thread, app context and session, all at once."""
     barrier = threading.Barrier(len(jobs))
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -35,10 +35,10 @@ def _race(app, jobs):
                 application = db.session.get(Application, application_id)
                 user = db.session.get(User, user_id)
                 barrier.wait(timeout=10)
-                decisions.decide(application, actor=user, outcome="approve_full", reasons="Strong bid",
+                decisions.decide(application, actor=user, outcome=outcome, reasons="Strong bid",
                                  no_interest_confirmed=True)
                 db.session.commit()
-                result = "approved"
+                result = "recorded"
             except DomainError as exc:
                 db.session.rollback()
                 result = type(exc).__name__
@@ -66,7 +66,7 @@ def test_simultaneous_approvals_never_overspend_and_numbers_stay_gap_free(app, d
     outcomes = _race(app, [(application_id, demo.pcc.id) for application_id in ids])
 
     assert not [o for o in outcomes if o.startswith("error")], outcomes
-    assert outcomes.count("approved") == 5
+    assert outcomes.count("recorded") == 5
     assert outcomes.count("BudgetExceeded") == THREADS - 5
     db.session.expire_all()
     money = budget.round_money(demo.csf_round)
@@ -82,7 +82,20 @@ def test_two_decision_makers_approving_the_same_application_at_once(app, demo):
     application_id = make_assessed(demo, amount_pence=300_000).id
     db.session.commit()
     outcomes = _race(app, [(application_id, demo.ceo.id), (application_id, demo.pcc.id)])
-    assert sorted(outcomes) == ["InvalidTransition", "approved"], outcomes
+    assert sorted(outcomes) == ["InvalidTransition", "recorded"], outcomes
     db.session.expire_all()
     assert len(db.session.scalars(db.select(DecisionRecord)).all()) == 1
     assert budget.round_money(demo.csf_round).committed == 300_000
+
+
+def test_simultaneous_declines_take_unique_consecutive_numbers(app, demo):
+    """With 12 declines at once (no budget lock contention to hide behind), are the numbers 001-012 exactly?"""
+    ids = [make_assessed(demo).id for _ in range(THREADS)]
+    db.session.commit()
+    outcomes = _race(app, [(application_id, demo.pcc.id) for application_id in ids], outcome="decline")
+    assert outcomes == ["recorded"] * THREADS
+    db.session.expire_all()
+    numbers = sorted(db.session.scalars(db.select(DecisionRecord.number)).all())
+    assert numbers == [f"CSF/{r.financial_year}/{n:03d}" for n, r in
+                       zip(range(1, THREADS + 1), db.session.scalars(db.select(DecisionRecord)
+                                                                     .order_by(DecisionRecord.sequence)))]

@@ -25,6 +25,17 @@ def test_queue_lists_assessed_applications_with_remaining_budget(as_ceo, demo):
     assert "Still in assessment" not in text
     assert "Remaining £149,000" in text
     assert assessed.reference in text
+    assert "Over remaining budget" not in text
+
+
+def test_queue_flags_where_the_running_total_passes_the_remaining_budget(as_pcc, demo):
+    """Does the queue mark the applications whose running total is beyond the remaining budget?"""
+    demo.csf_round.budget_pence = 500_000
+    make_assessed(demo, amount_pence=300_000, title="First")
+    make_assessed(demo, amount_pence=300_000, title="Second")
+    db.session.commit()
+    rows = as_pcc.get_page("/decisions/").select("tbody tr")
+    assert [("Over remaining budget" in row.get_text()) for row in rows] == [False, True]
 
 
 def test_decision_page_shows_remaining_budget_and_approves(as_ceo, demo):

@@ -53,13 +53,18 @@ def queue():
     for application in applications:
         entry = rounds.setdefault(application.round_id, {"round": application.round,
                                                          "money": budget.round_money(application.round),
-                                                         "applications": []})
+                                                         "applications": [], "running": 0})
+        # Running total in ranked order, as the panel sees it: where the remaining budget runs out.
+        entry["running"] += application.amount_requested_pence
         entry["applications"].append({
             "application": application,
+            "running_total": entry["running"],
+            "fits": entry["running"] <= entry["money"].remaining,
             "refusal": decisions_service.decision_refusal(application, current_user),
         })
     recent = db.session.scalars(select(DecisionRecord).order_by(DecisionRecord.id.desc()).limit(10)).all()
-    return render_template("decisions/queue.html", rounds=list(rounds.values()), recent=recent)
+    return render_template("decisions/queue.html", rounds=list(rounds.values()), recent=recent,
+                           panel_exists="assessment.panel" in current_app.view_functions)
 
 
 def _decide_context(application: Application, form):

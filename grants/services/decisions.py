@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import importlib
+import importlib.util
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -174,10 +176,8 @@ def _scores_for_record(application: Application) -> tuple[dict, list]:
     service is present the scores are {} and the conflicts are read straight
     from the declarations, so the record never silently loses a conflict.
     """
-    try:
-        from . import assessment as assessment_service  # type: ignore[attr-defined]
-    except ImportError:
-        assessment_service = None
+    name = f"{__package__}.assessment"
+    assessment_service = importlib.import_module(name) if importlib.util.find_spec(name) else None
     scores: dict = {}
     conflicts: list | None = None
     if assessment_service is not None:
@@ -306,9 +306,9 @@ def decide(application: Application, *, actor: User, outcome: str, reasons: str,
     approval also creates the payment instalments and the award letter, a
     decline the decline letter.
     """
-    if outcome not in OUTCOMES:
-        raise ValidationFailed({"outcome": "Choose a decision"})
     errors = {}
+    if outcome not in OUTCOMES:
+        errors["outcome"] = "Choose a decision"
     if not no_interest_confirmed:
         errors["declaration"] = "Confirm you have no interest to declare, or declare your interest"
     if not reasons or not reasons.strip():
