@@ -205,3 +205,20 @@ def test_roles_are_kept_apart(as_applicant, as_finance, demo):
     assert as_applicant.get("/decisions/").status_code == 403
     assert as_finance.get(f"/decisions/applications/{application.id}").status_code == 403
     assert as_applicant.get("/decisions/payments").status_code == 403
+
+
+def test_adjusted_schedule_on_the_page_must_add_up(as_pcc, demo):
+    """Is an adjusted schedule that does not add up refused on the page, and an exact one recorded?"""
+    application = make_assessed(demo, amount_pence=300_000)
+    db.session.commit()
+    rows = {"instalment_1_amount": "1000", "instalment_1_trigger": "on_acceptance",
+            "instalment_2_amount": "1999.99", "instalment_2_trigger": "after_final_report"}
+    soup = as_pcc.post_page(f"/decisions/applications/{application.id}", decision_form(**rows))
+    assert error_messages(soup) == ["The instalments add up to £2,999.99 but the award is £3,000.00; "
+                                    "they must add up exactly"]
+    assert soup.select_one("#schedule-error") is not None
+    rows["instalment_2_amount"] = "2000"
+    as_pcc.post_page(f"/decisions/applications/{application.id}", decision_form(**rows))
+    instalments = db.session.scalars(db.select(PaymentInstalment).order_by(PaymentInstalment.sequence)).all()
+    assert [(i.amount_pence, i.trigger) for i in instalments] == [(100_000, "on_acceptance"),
+                                                                  (200_000, "after_final_report")]

@@ -15,11 +15,13 @@ SCHEDULE_ROWS = 3
 
 
 class _ScheduleMixin:
+    schedule_error: str | None = None
+
     def schedule_rows(self) -> list[tuple]:
         return [(getattr(self, f"instalment_{i}_amount"), getattr(self, f"instalment_{i}_trigger"))
                 for i in range(1, SCHEDULE_ROWS + 1)]
 
-    def schedule(self) -> list[dict] | None:
+    def schedule_data(self) -> list[dict] | None:
         """The adjusted schedule, or None to use the round's proposal."""
         rows = [{"amount_pence": amount.data, "trigger": trigger.data}
                 for amount, trigger in self.schedule_rows() if amount.data is not None or trigger.data]

@@ -24,10 +24,11 @@ RECORD_READERS = (Role.DECISION_MAKER, Role.OFFICER, Role.FINANCE, Role.AUDITOR)
 
 
 def _show_error(form, exc: DomainError) -> None:
-    if isinstance(exc, ValidationFailed):
-        apply_service_errors(form, exc.errors)
-    else:
-        apply_service_errors(form, {exc.field or "": exc.message})
+    errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or "": exc.message}
+    if "schedule" in errors:
+        # The schedule is several rows, not one field: the message sits above them.
+        form.schedule_error = errors["schedule"]
+    apply_service_errors(form, errors)
 
 
 def _send_pdf(content: bytes, filename: str):
@@ -105,7 +106,7 @@ def decide(application_id: int):
                     record = decisions_service.decide(
                         application, actor=current_user, outcome=form.outcome.data or "",
                         reasons=form.reasons.data, amount_pence=form.amount.data, feedback=form.feedback.data,
-                        special_conditions=form.special_conditions.data, schedule=form.schedule(),
+                        special_conditions=form.special_conditions.data, schedule=form.schedule_data(),
                         no_interest_confirmed=form.declaration.data == "none")
                 except DomainError as exc:
                     db.session.rollback()
@@ -159,7 +160,7 @@ def correct(record_id: int):
         try:
             new = decisions_service.correct_decision(
                 record, actor=current_user, reasons=form.reasons.data, amount_pence=form.amount.data,
-                special_conditions=form.special_conditions.data, schedule=form.schedule(),
+                special_conditions=form.special_conditions.data, schedule=form.schedule_data(),
                 no_interest_confirmed=bool(form.declaration.data))
         except DomainError as exc:
             db.session.rollback()
