@@ -222,3 +222,18 @@ def test_adjusted_schedule_on_the_page_must_add_up(as_pcc, demo):
     instalments = db.session.scalars(db.select(PaymentInstalment).order_by(PaymentInstalment.sequence)).all()
     assert [(i.amount_pence, i.trigger) for i in instalments] == [(100_000, "on_acceptance"),
                                                                   (200_000, "after_final_report")]
+
+
+def test_record_page_detects_tampering_done_outside_the_app(as_auditor, demo):
+    """If someone edits a record or letter directly in the database, does the record page say it no longer matches?"""
+    from sqlalchemy import text
+
+    record = approve(demo, make_assessed(demo))
+    db.session.commit()
+    db.session.execute(text("UPDATE decision_records SET amount_awarded_pence = 999999 WHERE id = :id"),
+                       {"id": record.id})
+    db.session.execute(text("UPDATE letters SET content = :c"), {"c": b"%PDF-1.4 forged"})
+    db.session.commit()
+    page = text_of(as_auditor.get_page(f"/decisions/records/{record.id}"))
+    assert "Does not match the record's content has changed" in page
+    assert "Does not match the stored letter has been altered" in page
