@@ -112,7 +112,7 @@ def award_letter_story(record: DecisionRecord) -> list:
     story += [
         para("How to accept", "h2"),
         para(f"Your organisation's authorised signatory must accept this offer online by {expires} "
-             f"(28 days from the date of this letter) at:"),
+             f"({application.round.offer_acceptance_days} days from the date of the offer) at:"),
         para(link("decisions.offer", application_id=application.id)),
         para("They will type their name and position and confirm that your organisation accepts these terms. "
              f"If the offer is not accepted by {expires} it will lapse and the money will be offered to other "
