@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -134,3 +134,18 @@ class GrantReturn(CreatedMixin, db.Model):
     received_reference: Mapped[str | None] = mapped_column(String(100))
     received_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     application: Mapped[Application] = relationship()
+
+
+def _refuse_change(mapper, connection, target) -> None:
+    # Imported here: models must not depend on services at import time.
+    from ..services.errors import Immutable
+
+    raise Immutable(f"{type(target).__name__} {getattr(target, 'id', '')} is a permanent record and cannot be "
+                    "changed or deleted; record a correction instead")
+
+
+# Decision records, letters and payments are evidence for auditors: written once, never
+# changed or deleted through the application (a correction is a new record).
+for _model in (DecisionRecord, Letter, Payment):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)

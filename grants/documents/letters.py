@@ -1,0 +1,164 @@
+"""Award and decline letters (A4 PDF on the OPCC letterhead).
+
+A letter is rendered only from the decision record and the application, and
+its PDF dates are fixed to the decision time, so the same inputs always give
+the same bytes: the stored copy (with its SHA-256) can be shown to reproduce.
+"""
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+
+from ..money import format_pence
+from ..models import DecisionRecord
+from ..templating import format_date, link
+from .common import markup, para, render_pdf, spacer, table
+
+STANDARD_TERMS = [
+    "The grant must be used only for the project and purposes described in your application and this letter. "
+    "Any change to the project, its budget or its timing needs our written agreement first.",
+    "You must keep proper financial records and receipts for all spending of the grant for six years, and let us "
+    "or our auditors see them on request.",
+    "Any part of the grant not spent on the project, or spent on anything else, must be repaid to the Office of "
+    "the Police and Crime Commissioner.",
+    "You must have, and follow, suitable safeguarding arrangements for any work with children or adults at risk, "
+    "and tell us at once about any serious safeguarding concern connected with the project.",
+    "You must tell us straight away if anything happens that could stop the project going ahead as planned.",
+    "You must acknowledge the support of the Police and Crime Commissioner for Cleveland in publicity about the "
+    "project. We may publish the name of your organisation, the project and the amount awarded.",
+    "The grant must not be used for political or religious campaigning, or for activities that benefit "
+    "individuals rather than the community.",
+    "We may withhold payments or ask for the grant to be repaid if these terms are not met, if the reports "
+    "described in this letter are not sent, or if information you gave us proves to be wrong.",
+]
+
+TRIGGER_WORDS = {
+    "on_acceptance": "When you accept this offer",
+    "after_interim_report": "After we sign off your interim report",
+    "after_final_report": "After we sign off your final report",
+}
+REPORT_WORDS = {"interim": "Interim report", "final": "Final report"}
+
+
+def _address_block(application) -> list:
+    org = application.organisation
+    lines = [org.legal_name, org.address_line_1, org.address_line_2, org.town, org.postcode]
+    return [para("\n".join(line for line in lines if line))]
+
+
+def _heading_block(record: DecisionRecord, title: str) -> list:
+    application = record.application
+    return [
+        para(f"Date: {format_date(record.decided_at)}", "right"),
+        para(f"Our reference: {record.number}", "right"),
+        para(f"Application: {application.reference}", "right"),
+        spacer(4),
+        *_address_block(application),
+        spacer(6),
+        para(title, "h1"),
+        para(f"Dear {application.organisation.contact_name},"),
+        spacer(2),
+    ]
+
+
+def _signature(record: DecisionRecord) -> list:
+    return [spacer(6), para("Yours sincerely,"), spacer(8), para(record.decided_by_name), para(record.authority),
+            para("Office of the Police and Crime Commissioner for Cleveland")]
+
+
+def award_letter_story(record: DecisionRecord) -> list:
+    from ..services.decisions import reporting_requirements
+
+    application = record.application
+    awarded = record.amount_awarded_pence or 0
+    story = _heading_block(record, "Offer of a grant")
+    story += [
+        para(f"I am pleased to tell you that {application.organisation.legal_name} has been offered a grant of "
+             f"{format_pence(awarded, always_pence=True)} from the {application.round.fund.name} towards your "
+             f"project \u201c{application.title}\u201d. This offer is made on the terms in this letter."),
+        para("Your project", "h2"),
+        table([
+            ["", ""],
+            ["Project", application.title or ""],
+            ["Project dates", f"{format_date(application.start_date)} to {format_date(application.end_date)}"],
+            ["Amount requested", format_pence(record.amount_requested_pence, always_pence=True)],
+            ["Amount awarded", format_pence(awarded, always_pence=True)],
+            ["Decision record", record.number],
+        ], col_widths=[50 * mm, 124 * mm], header=False),
+        para("Payment schedule", "h2"),
+        table([["Instalment", "When it is paid", "Amount"]] + [
+            [str(i), TRIGGER_WORDS.get(row["trigger"], row["trigger"]),
+             format_pence(row["amount_pence"], always_pence=True)]
+            for i, row in enumerate(record.payment_schedule, start=1)
+        ], col_widths=[25 * mm, 109 * mm, 40 * mm]),
+        para("We pay by bank transfer to your organisation's account. We will not pay anything before you "
+             "accept this offer.", "small"),
+        para("Monitoring requirements", "h2"),
+        para("You must tell us what the grant achieved, against the outputs in your application, how the money "
+             "was spent, and how many people benefited, with evidence. Please send these reports online by the "
+             "dates below:"),
+    ]
+    reports = reporting_requirements(application, awarded)
+    if reports:
+        story.append(table([["Report", "Due by"]] + [
+            [REPORT_WORDS[r["kind"]], format_date(r["due_on"])] for r in reports
+        ], col_widths=[90 * mm, 84 * mm]))
+    if record.special_conditions:
+        story += [para("Special conditions", "h2"),
+                  para("This offer is also subject to these conditions:"), para(record.special_conditions)]
+    story.append(para("Standard terms", "h2"))
+    for number, term in enumerate(STANDARD_TERMS, start=1):
+        story.append(para(f"{number}. {term}"))
+    expires = format_date(application.offer_expires_on)
+    story += [
+        para("How to accept", "h2"),
+        para(f"Your organisation's authorised signatory must accept this offer online by {expires} "
+             f"({application.round.offer_acceptance_days} days from the date of the offer) at:"),
+        para(link("decisions.offer", application_id=application.id)),
+        para("They will type their name and position and confirm that your organisation accepts these terms. "
+             f"If the offer is not accepted by {expires} it will lapse and the money will be offered to other "
+             "projects. You can also decline the offer at the same address."),
+    ]
+    return story + _signature(record)
+
+
+def decline_letter_story(record: DecisionRecord) -> list:
+    application = record.application
+    story = _heading_block(record, "Decision on your application")
+    story += [
+        para(f"Thank you for applying to the {application.round.fund.name} for your project "
+             f"\u201c{application.title}\u201d. We are sorry to tell you that we are not able to fund it."),
+        para("Why we could not fund it", "h2"),
+        para(record.reasons),
+    ]
+    if record.feedback:
+        story += [para("Feedback on your application", "h2"), para(record.feedback)]
+    story += [
+        para("What you can do next", "h2"),
+        para("You are welcome to apply to a future round. If you would like to talk about this decision, contact "
+             f"the grants team quoting reference {record.number}."),
+    ]
+    return story + _signature(record)
+
+
+def render_letter(record: DecisionRecord, *, kind: str) -> bytes:
+    """The letter's PDF bytes; identical for identical inputs."""
+    if kind == "award":
+        story, title = award_letter_story(record), f"Grant offer {record.number}"
+    elif kind == "decline":
+        story, title = decline_letter_story(record), f"Decision {record.number}"
+    else:
+        raise ValueError(f"unknown letter kind {kind!r}")
+    # render_pdf without `created` runs reportlab in invariant mode (fixed internal dates and
+    # document id), so the same record always gives byte-identical letters.
+    return render_pdf(story, title=title, footer=f"Reference {record.number}")
+
+
+def award_letter_pdf(record: DecisionRecord) -> bytes:
+    return render_letter(record, kind="award")
+
+
+def decline_letter_pdf(record: DecisionRecord) -> bytes:
+    return render_letter(record, kind="decline")
+
+
+__all__ = ["render_letter", "award_letter_pdf", "decline_letter_pdf", "STANDARD_TERMS", "markup"]
