@@ -6,7 +6,6 @@ Paragraph reads a markup language, so unescaped text could inject markup.
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Iterable
 from xml.sax.saxutils import escape
 
@@ -90,32 +89,21 @@ def _letterhead(canvas, doc) -> None:
     canvas.restoreState()
 
 
-def render_pdf(story: list, *, title: str, footer: str = "", author: str | None = None,
-               created: datetime | None = None) -> bytes:
+def render_pdf(story: list, *, title: str, footer: str = "", author: str | None = None) -> bytes:
     """Lay out `story` on A4 pages with the OPCC letterhead; returns the PDF bytes.
 
-    `created` fixes the PDF's internal date so the same inputs give the same
-    bytes (letters are stored with their hash).
+    Invariant mode fixes the PDF's internal dates and document id, so the same
+    inputs always give the same bytes: a stored letter can be regenerated and
+    compared with its SHA-256.
     """
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=36 * mm, bottomMargin=18 * mm,
         title=title, author=author or current_app.config.get("FUNDER_NAME", ""),
-        creator="Community grants", invariant=1 if created is None else 0,
+        creator="Community grants", invariant=1,
     )
     doc.footer_text = footer
-    if created is not None:
-        # reportlab reads the creation date from the canvas; fix it for reproducible bytes.
-        import reportlab.rl_config as rl_config
-
-        previous = rl_config.invariant
-        rl_config.invariant = 1
-        try:
-            doc.build(story, onFirstPage=_letterhead, onLaterPages=_letterhead)
-        finally:
-            rl_config.invariant = previous
-    else:
-        doc.build(story, onFirstPage=_letterhead, onLaterPages=_letterhead)
+    doc.build(story, onFirstPage=_letterhead, onLaterPages=_letterhead)
     return buffer.getvalue()
 
 
