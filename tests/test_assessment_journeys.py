@@ -166,13 +166,20 @@ def test_assessor_sees_only_assigned_applications(as_assessor, demo):
     """Does the queue list only the assessor's applications, with 404 on anyone else's?"""
     mine = make_application(demo, status="in_assessment", title="Mine to assess")
     theirs = make_application(demo, status="in_assessment", title="Someone else's")
-    make_assignment(mine, demo.assessor, officer=demo.officer, status="awaiting_declaration")
+    make_assignment(mine, demo.assessor, officer=demo.officer, status="in_progress")
     make_assignment(theirs, demo.assessor2, officer=demo.officer)
     db.session.commit()
     soup = as_assessor.get_page("/assessment/")
     assert "Mine to assess" in text_of(soup) and "Someone else's" not in text_of(soup)
-    for path in ("score", "declaration"):
+    attachment = Attachment(organisation_id=theirs.organisation_id, application_id=theirs.id, kind="quote",
+                            original_filename="quote.pdf", stored_name="c" * 32, content_type="application/pdf",
+                            size_bytes=10, sha256="0" * 64, uploaded_by_id=demo.applicant.id)
+    db.session.add(attachment)
+    db.session.commit()
+    for path in ("score", "declaration", f"attachments/{attachment.id}"):
         assert as_assessor.get(f"/assessment/applications/{theirs.id}/{path}").status_code == 404
+    # Nor can a file of another application be fetched through the assessor's own one.
+    assert as_assessor.get(f"/assessment/applications/{mine.id}/attachments/{attachment.id}").status_code == 404
     assert as_assessor.get(f"/assessment/applications/{theirs.id}").status_code == 403
 
 

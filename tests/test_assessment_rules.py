@@ -289,6 +289,16 @@ def test_conflict_by_the_last_outstanding_assessor_completes_when_enough_remain(
     assert application.status == "assessed" and application.score_percent == Decimal("80.00")
 
 
+def test_only_the_system_completes_an_assessment(demo):
+    """Is a person (even an officer) refused when trying to mark an application assessed by hand?"""
+    from grants.services import workflow
+
+    application = make_application(demo, status="in_assessment")
+    with pytest.raises(NotPermitted, match="automatically"):
+        workflow.transition(application, "complete_assessment", actor=demo.officer)
+    assert application.status == "in_assessment"
+
+
 # --- Moderation ---------------------------------------------------------------------------------------
 
 
