@@ -425,3 +425,21 @@ def test_officer_role_check_uses_roles(demo):
     """Is the assessor list only people holding the assessor role?"""
     assert {u.email for u in assessment.assessors()} == {"assessor@example.org", "assessor2@example.org"}
     assert all(u.has_role(Role.ASSESSOR) for u in assessment.assessors())
+
+
+# --- Demo data ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("to", ["more_info_requested", "ineligible", "in_assessment", "assessed"])
+def test_demo_helper_reaches_each_stage_through_the_services(demo, to):
+    """Can the demo seed take a submitted application to each assessment stage through the real services?"""
+    from grants.assessment import demo as assessment_demo
+
+    application = make_application(demo, status="submitted", amount_pence=600_000)
+    assessment_demo.advance(application, to=to, officer=demo.officer, assessors=[demo.assessor, demo.assessor2],
+                            scores=[[4, 4, 3, 4, 4], [2, 4, 4, 4, 4]])
+    db.session.commit()
+    assert application.status == to
+    if to == "assessed":
+        # (25*3 + 20*4 + 20*3.5 + 20*4 + 15*4) / 100 / 5 * 100 = 73
+        assert application.score_percent == Decimal("73.00") and application.needs_moderation
