@@ -314,6 +314,17 @@ def test_officer_moderates_a_flagged_application(as_officer, demo):
     assert "Panel agreed 3 for need" in text
 
 
+def test_auditor_reads_the_assessment_record_without_actions(as_auditor, demo):
+    """Can an auditor read an application's scores and declarations, with no officer actions offered?"""
+    application = make_assessed(demo, values_by_assessor=[[1, 3, 3, 3, 3], [4, 3, 3, 3, 3]])
+    db.session.commit()
+    soup = as_auditor.get_page(f"/assessment/applications/{application.id}")
+    text = text_of(soup)
+    assert "Scores by criterion" in text and f"{demo.assessor.full_name} (assessor): no conflict" in text
+    assert "What to do next" not in text
+    assert as_auditor.post(f"/assessment/applications/{application.id}/moderation", data={"note": "x"}).status_code == 403
+
+
 # --- Panel -----------------------------------------------------------------------------------------------
 
 
