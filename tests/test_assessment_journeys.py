@@ -6,7 +6,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from grants.extensions import db
-from grants.models import Application, Assignment, Attachment, ConflictDeclaration, OutboxEmail
+from grants.models import Application, Attachment, OutboxEmail
 from grants.services import workflow
 
 from .factories import make_application
@@ -393,12 +393,16 @@ def test_panel_is_refused_to_assessors_and_applicants(as_assessor, as_applicant,
 def test_rounds_list_and_round_page(as_officer, demo):
     """Does the officer see the rounds and each round's checklist, rubric and work queues?"""
     make_application(demo, status="submitted", title="Needs screening")
+    short = make_application(demo, status="in_assessment", title="Lost an assessor", amount_pence=600_000)
+    make_assignment(short, demo.assessor, officer=demo.officer, status="conflicted")
+    make_assignment(short, demo.assessor2, officer=demo.officer)
     db.session.commit()
     soup = as_officer.get_page("/staff/rounds")
     link = soup.find("a", string="Community Safety Fund 2026-27")
     soup = as_officer.get_page(link["href"])
     text = text_of(soup)
     assert "Waiting for screening (1)" in text and "Needs screening" in text
+    assert "Lost an assessor Needs 1 more assessor" in text
     assert "Need and evidence 25%" in text and "Pass mark 50%" in text
 
 

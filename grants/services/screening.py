@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Application, ApplicationVersion, MoreInfoRequest, Screening, ScreeningAnswer, User
 from . import audit, workflow
-from .errors import ValidationFailed
+from .errors import InvalidTransition, NotPermitted, ValidationFailed
 
 try:  # the applicant journey owns the list; fall back to the agreed slugs until it lands
     from .applications import SECTIONS as _SECTIONS
@@ -70,8 +70,6 @@ def screen(application: Application, *, answers: list[CheckAnswer], actor: User,
     # Refuse a wrong state or role before anything is written.
     refusal = workflow.refusal(application, "pass_screening", actor)
     if refusal:
-        from .errors import InvalidTransition, NotPermitted
-
         if application.status != workflow.Status.SUBMITTED.value:
             raise InvalidTransition(refusal)
         raise NotPermitted(refusal)

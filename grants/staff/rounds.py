@@ -63,7 +63,12 @@ def round_detail(round_id: int):
         .order_by(Application.reference)
     ))
     by_stage = {s: [a for a in applications if a.status == s] for s in stages}
-    return render_template("staff/rounds_round.html", round=round_, form=form, by_stage=by_stage,
+    from ..services import assessment as assessment_service
+
+    # Applications an officer must act on: too few assessors (e.g. after a declared conflict).
+    short = {a.id: assessment_service.required_assessors(a) - len(assessment_service.active_assignments(a))
+             for a in by_stage["in_assessment"]}
+    return render_template("staff/rounds_round.html", round=round_, form=form, by_stage=by_stage, short=short,
                            locked=rubric_service.rubric_locked(round_))
 
 
