@@ -471,3 +471,13 @@ def test_assessor_numbers_form(as_officer, demo):
                                     "within it"]
     soup = as_officer.post_page(url, {"above_limit": "3", "within_limit": "2"})
     assert "The number of assessors has been saved" in text_of(soup)
+
+
+def test_queue_shows_withdrawn_applications_need_no_action(as_assessor, demo):
+    """If the applicant withdraws, does the assessor's queue say so instead of asking them to score?"""
+    application = make_application(demo, status="withdrawn", title="Withdrawn project")
+    make_assignment(application, demo.assessor, officer=demo.officer, status="awaiting_declaration")
+    db.session.commit()
+    soup = as_assessor.get_page("/assessment/")
+    assert "Withdrawn project Withdrawn by the applicant No action needed" in text_of(soup)
+    assert not soup.find("a", string=lambda s: s and "Declare interests" in s)
