@@ -13,6 +13,7 @@ from ..models import Application, DecisionRecord, Letter, PaymentInstalment, Rol
 from ..money import format_pence
 from ..services import budget, offers
 from ..services import payments as payments_service
+from ..services import assessment as assessment_service
 from ..services import decisions as decisions_service
 from ..services.errors import DomainError, ValidationFailed
 from ..services.workflow import Status
@@ -75,7 +76,7 @@ def _decide_context(application: Application, form):
         refusal=decisions_service.decision_refusal(application, current_user),
         authority=decisions_service.authority_text(current_user, application.round),
         records=decisions_service.records_for(application),
-        scores=decisions_service._scores_for_record(application)[0],
+        scores=assessment_service.score_summary(application),
         triggers=decisions_service.TRIGGERS,
         application_link=(url_for("staff.application", application_id=application.id)
                           if "staff.application" in current_app.view_functions else None),

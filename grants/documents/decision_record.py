@@ -29,6 +29,39 @@ def _flat(value) -> str:
     return "" if value is None else str(value)
 
 
+def _percent(value) -> str:
+    return "" if value in (None, "") else f"{value}%"
+
+
+def _scores_story(scores: dict) -> list:
+    """The assessment as score_summary() froze it: overall, per criterion, per assessor."""
+    story = [para("Assessment scores", "h2")]
+    if not scores or not scores.get("assessors"):
+        return story + [para("No scores were recorded.")]
+    story.append(table([
+        ["", ""],
+        ["Weighted score", _percent(scores.get("score_percent"))],
+        ["Moderated score", _percent(scores.get("moderated_score_percent")) or "Not moderated"],
+        ["Pass mark", _percent(scores.get("pass_mark_percent"))],
+        ["Flagged for moderation", "Yes" if scores.get("needs_moderation") else "No"],
+    ], col_widths=[50 * mm, 124 * mm], header=False))
+    story.append(spacer(3))
+    story.append(table([["Criterion", "Weight", "Mean (0-5)", "Spread"]] + [
+        [c["name"], f"{c['weight_percent']}%", _flat(c.get("mean")), _flat(c.get("spread"))]
+        for c in scores.get("criteria", [])
+    ], col_widths=[94 * mm, 25 * mm, 30 * mm, 25 * mm]))
+    for assessor in scores["assessors"]:
+        story.append(para(f"{assessor['name']}: {_percent(assessor.get('percent'))}", "h2"))
+        story.append(table([["Criterion", "Score", "Comment"]] + [
+            [s["criterion"], "n/a" if s.get("not_applicable") else _flat(s.get("value")), _flat(s.get("comment"))]
+            for s in assessor.get("scores", [])
+        ], col_widths=[60 * mm, 20 * mm, 94 * mm]))
+    for moderation in scores.get("moderations", []):
+        story.append(para(f"Moderation by {moderation['by']}: {_percent(moderation.get('moderated_score_percent'))}"
+                          f" {moderation['note']}"))
+    return story
+
+
 def decision_record_pdf(record: DecisionRecord) -> bytes:
     """The full record: every field an auditor needs, and its content hash."""
     application = record.application
@@ -62,12 +95,7 @@ def decision_record_pdf(record: DecisionRecord) -> bytes:
                 [str(i), TRIGGER_WORDS.get(r["trigger"], r["trigger"]), format_pence(r["amount_pence"], always_pence=True)]
                 for i, r in enumerate(record.payment_schedule, start=1)
             ], col_widths=[25 * mm, 109 * mm, 40 * mm])]
-    story.append(para("Assessment scores", "h2"))
-    if record.scores:
-        story.append(table([["Item", "Value"]] + [[k, _flat(v)] for k, v in sorted(record.scores.items())],
-                           col_widths=[50 * mm, 124 * mm]))
-    else:
-        story.append(para("No scores were recorded."))
+    story += _scores_story(record.scores or {})
     story.append(para("Conflicts of interest declared", "h2"))
     if record.conflicts:
         rows = [["Who", "Capacity", "Conflict", "Nature"]]

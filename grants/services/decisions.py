@@ -170,29 +170,10 @@ def _jsonable(value):
 
 
 def _scores_for_record(application: Application) -> tuple[dict, list]:
-    """Assessment scores and declared conflicts, frozen into the record.
+    """Assessment scores and declared conflicts, frozen into the record as JSON."""
+    from .assessment import conflicts_for, score_summary
 
-    Uses the assessment service's score_summary/conflicts_for. Until that
-    service is present the scores are {} and the conflicts are read straight
-    from the declarations, so the record never silently loses a conflict.
-    """
-    name = f"{__package__}.assessment"
-    assessment_service = importlib.import_module(name) if importlib.util.find_spec(name) else None
-    scores: dict = {}
-    conflicts: list | None = None
-    if assessment_service is not None:
-        if hasattr(assessment_service, "score_summary"):
-            scores = assessment_service.score_summary(application) or {}
-        if hasattr(assessment_service, "conflicts_for"):
-            conflicts = assessment_service.conflicts_for(application)
-    if conflicts is None:
-        declarations = db.session.scalars(
-            select(ConflictDeclaration).where(ConflictDeclaration.application_id == application.id)
-            .order_by(ConflictDeclaration.id)
-        ).all()
-        conflicts = [{"name": d.user.full_name, "capacity": d.capacity, "has_conflict": d.has_conflict,
-                      "nature": d.nature, "declared_at": d.created_at} for d in declarations]
-    return _jsonable(scores), _jsonable(conflicts)
+    return _jsonable(score_summary(application)), _jsonable(conflicts_for(application))
 
 
 # --- The record ---------------------------------------------------------------------------
