@@ -88,8 +88,8 @@ class VariationForm(FlaskForm):
     kind = RadioField("What do you want to change?", choices=list(VARIATION_LABELS.items()),
                       validators=[InputRequired("Choose what you want to change")])
     new_end_date = GovDateField("New end date")
-    from_line = SelectField("Move money from", coerce=int)
-    to_line = SelectField("Move money to", coerce=int)
+    from_line = SelectField("Move money from", coerce=int, validate_choice=False)
+    to_line = SelectField("Move money to", coerce=int, validate_choice=False)
     amount = MoneyField("Amount to move")
     reason = TextAreaField("Why is the change needed?",
                            validators=[InputRequired("Enter why the change is needed"), max_length(2000, "The reason")])

@@ -430,6 +430,6 @@ def return_received(return_id: int):
         else:
             db.session.commit()
             flash(f"{format_pence(grant_return.amount_pence)} received from "
-                  f"{grant_return.application.organisation.name} has been recorded.")
+                  f"{grant_return.application.organisation.legal_name} has been recorded.")
             return redirect(url_for("monitoring.returns"))
     return render_template("monitoring/return_received.html", form=form, grant_return=grant_return)
