@@ -48,10 +48,18 @@ def test_award_above_delegated_limit_gets_interim_at_midpoint(app, demo):
         ("interim", date(2027, 4, 1)), ("final", date(2027, 9, 30))]
 
 
+def test_award_paid_after_an_interim_report_gets_one_even_within_the_limit(app, demo):
+    """Is an interim report scheduled for a £4,000 grant whose second half waits on it?"""
+    grant = make_funded_grant(demo, awarded_pence=400_000, start_date=date(2027, 1, 1), end_date=date(2027, 6, 30))
+    assert grant.awarded_pence <= demo.csf_round.delegated_limit_pence
+    assert [r.kind for r in monitoring.reports_of(grant)] == ["interim", "final"]
+
+
 def test_round_rules_change_the_schedule(app, demo):
     """Do the round's settings (months after end, interim on/off) drive the schedule?"""
     demo.csf_round.final_report_months_after_end = 2
     demo.csf_round.interim_report_above_limit = False
+    demo.csf_round.full_payment_threshold_pence = 1_000_000  # paid in full, so no payment waits on an interim
     grant = make_funded_grant(demo, awarded_pence=BIG, end_date=date(2027, 8, 31))
     assert [(r.kind, r.due_on) for r in monitoring.reports_of(grant)] == [("final", date(2027, 10, 31))]
 

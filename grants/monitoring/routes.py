@@ -1,6 +1,8 @@
 """Monitoring: applicants' reports and variations; staff review, overdue list, returns."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -9,6 +11,7 @@ from ..access import access, application_or_404, is_member_of, own_application_o
 from ..extensions import db
 from ..forms import apply_service_errors
 from ..money import format_pence
+from ..templating import format_date
 from ..models import Attachment, GrantReturn, Report, Role, Variation
 from ..services import monitoring as service
 from ..services.errors import DomainError, ValidationFailed
@@ -34,7 +37,8 @@ STAFF = (Role.OFFICER, Role.DECISION_MAKER, Role.FINANCE, Role.AUDITOR)
 def _monitoring_globals():
     return {"report_status_label": service.STATUS_LABELS, "report_kind_label": service.KIND_LABELS,
             "variation_label": service.VARIATION_LABELS, "equality_groups": service.EQUALITY_GROUPS,
-            "endpoint_exists": lambda name: name in current_app.view_functions}
+            "endpoint_exists": lambda name: name in current_app.view_functions,
+            "iso_date": lambda text: format_date(date.fromisoformat(text)) if text else ""}
 
 
 def _own_report_or_404(report_id: int) -> Report:

@@ -90,8 +90,16 @@ def midpoint(start: date, end: date) -> date:
 
 
 def needs_interim(application: Application) -> bool:
+    """Above the delegated limit when the round asks for it, or whenever a payment waits on one.
+
+    The second condition matters for awards between the full-payment
+    threshold and the delegated limit: they are paid half after "the interim
+    report", so that report must exist for the money ever to be released.
+    """
     round_ = application.round
-    return bool(round_.interim_report_above_limit) and (application.awarded_pence or 0) > round_.delegated_limit_pence
+    if round_.interim_report_above_limit and (application.awarded_pence or 0) > round_.delegated_limit_pence:
+        return True
+    return any(i.trigger == "after_interim_report" for i in instalments_of(application))
 
 
 def due_dates(application: Application) -> dict[str, date]:
@@ -113,8 +121,9 @@ def create_reporting_schedule(application: Application, *, actor: User | None) -
     """Called when an offer is accepted: the reports this grant must send, with due dates.
 
     Final report: the round's months (default 3) after the project end date.
-    Interim report: at the project's midpoint, only for awards above the
-    round's delegated limit when the round asks for one. Calling it again
+    Interim report: at the project's midpoint, for awards above the round's
+    delegated limit when the round asks for one, and for any grant with a
+    payment due after the interim report. Calling it again
     adds nothing that already exists (one report of each kind per grant).
     """
     existing = {r.kind: r for r in reports_of(application)}
