@@ -266,3 +266,44 @@ def test_applicant_sees_due_reports_and_a_flag_when_overdue(as_applicant, demo, 
     at(monkeypatch, date(2027, 10, 3))
     soup = as_applicant.get_page("/monitoring/my-reports")
     assert "Overdue" in text_of(soup) and "3 days late" in text_of(soup)
+
+
+def test_every_monitoring_page_is_well_formed(as_applicant, as_officer, as_finance, as_auditor, demo):
+    """Does every monitoring page render valid HTML with one h1 for the people who use it?"""
+    grant = make_funded_grant(demo, awarded_pence=800_000, two_lines=True)
+    interim = report_of(grant, "interim")
+    fill_report(interim, actor=demo.applicant)
+    monitoring.submit_report(interim, actor=demo.applicant)
+    monitoring.request_variation(grant, actor=demo.applicant, kind="extend_end_date", reason="Delay",
+                                 new_end_date=date(2027, 9, 30))
+    monitoring.request_variation(grant, actor=demo.applicant, kind="move_budget", reason="Venue free",
+                                 from_line_id=grant.budget_lines[1].id, to_line_id=grant.budget_lines[0].id,
+                                 amount_pence=10_000)
+    grant_return = monitoring.raise_return(grant, actor=demo.officer, amount_pence=5_000, reason="Not spent")
+    db.session.commit()
+    for url in ("/monitoring/my-reports", f"/monitoring/grants/{grant.id}", f"/monitoring/reports/{interim.id}/view",
+                f"/monitoring/grants/{grant.id}/variations/new"):
+        as_applicant.get_page(url)
+    soup = as_officer.get_page(f"/monitoring/staff/grants/{grant.id}")
+    assert "Extend the end date" in text_of(soup) and "30 September 2027" in text_of(soup)
+    assert "£100 from Workshop venue hire to Padlocks and alarms" in text_of(soup)
+    for url in ("/monitoring/overdue", "/monitoring/reviews", f"/monitoring/staff/reports/{interim.id}",
+                f"/monitoring/staff/reports/{interim.id}?version=1", f"/monitoring/staff/grants/{grant.id}/returns/new",
+                f"/monitoring/staff/grants/{grant.id}/variations/new", "/monitoring/returns"):
+        as_officer.get_page(url)
+    as_finance.get_page(f"/monitoring/returns/{grant_return.id}/received")
+    soup = as_auditor.get_page(f"/monitoring/staff/reports/{interim.id}")
+    assert not soup.find("form", attrs={"action": f"/monitoring/staff/reports/{interim.id}/sign-off"})
+    assert as_auditor.post(f"/monitoring/staff/reports/{interim.id}/sign-off").status_code == 403
+
+
+def test_decision_with_errors_stays_on_the_grant_page(as_officer, demo):
+    """Does refusing a change without a note show the error on the officer's grant page?"""
+    grant = make_funded_grant(demo, awarded_pence=200_000)
+    variation = monitoring.request_variation(grant, actor=demo.applicant, kind="extend_end_date", reason="Delay",
+                                             new_end_date=date(2027, 9, 30))
+    db.session.commit()
+    soup = as_officer.post_page(f"/monitoring/staff/variations/{variation.id}/decide",
+                                {f"v{variation.id}-decision": "reject", f"v{variation.id}-note": ""})
+    assert error_messages(soup) == ["Enter why the change is refused"]
+    assert soup.title.get_text().startswith("Error:")
