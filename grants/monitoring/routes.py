@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from .. import clock
-from ..access import access, application_or_404, is_member_of, own_application_or_404
+from ..access import access, application_or_404, own_application_or_404, own_report_or_404, report_or_404
 from ..extensions import db
 from ..forms import apply_service_errors
 from ..money import format_pence
@@ -37,24 +37,13 @@ STAFF = (Role.OFFICER, Role.DECISION_MAKER, Role.FINANCE, Role.AUDITOR)
 def _monitoring_globals():
     return {"report_status_label": service.STATUS_LABELS, "report_kind_label": service.KIND_LABELS,
             "variation_label": service.VARIATION_LABELS, "equality_groups": service.EQUALITY_GROUPS,
-            "endpoint_exists": lambda name: name in current_app.view_functions,
-            "iso_date": lambda text: format_date(date.fromisoformat(text)) if text else ""}
+            "endpoint_exists": lambda name: name in current_app.view_functions}
 
 
-def _own_report_or_404(report_id: int) -> Report:
-    """A report of a grant held by the signed-in applicant's organisation."""
-    report = db.session.get(Report, report_id)
-    if report is None or not is_member_of(current_user, report.application.organisation_id):
-        abort(404)
-    return report
-
-
-def _report_or_404(report_id: int) -> Report:
-    report = db.session.get(Report, report_id)
-    if report is None:
-        abort(404)
-    application_or_404(report.application_id, current_user)
-    return report
+@bp.app_template_filter("iso_date")
+def _iso_date(text: str | None) -> str:
+    """'2027-08-31' (as kept in a variation's details) -> '31 August 2027'."""
+    return format_date(date.fromisoformat(text)) if text else ""
 
 
 # --- Applicant -------------------------------------------------------------------------
@@ -87,7 +76,7 @@ def grant(application_id: int):
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 @access(Role.APPLICANT)
 def report_form(report_id: int):
-    report = _own_report_or_404(report_id)
+    report = own_report_or_404(report_id, current_user)
     application = report.application
     if report.status not in service.EDITABLE or application.status != "funded":
         return redirect(url_for("monitoring.report_view", report_id=report.id))
@@ -123,7 +112,7 @@ def report_form(report_id: int):
 @bp.route("/reports/<int:report_id>/evidence", methods=["GET", "POST"])
 @access(Role.APPLICANT)
 def evidence(report_id: int):
-    report = _own_report_or_404(report_id)
+    report = own_report_or_404(report_id, current_user)
     if report.status not in service.EDITABLE:
         return redirect(url_for("monitoring.report_view", report_id=report.id))
     form = EvidenceForm()
@@ -147,7 +136,7 @@ def evidence(report_id: int):
 @bp.route("/reports/<int:report_id>/evidence/<int:attachment_id>/remove", methods=["POST"])
 @access(Role.APPLICANT)
 def remove_evidence(report_id: int, attachment_id: int):
-    report = _own_report_or_404(report_id)
+    report = own_report_or_404(report_id, current_user)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.report_id != report.id:
         abort(404)
@@ -165,7 +154,7 @@ def remove_evidence(report_id: int, attachment_id: int):
 @bp.route("/reports/<int:report_id>/check", methods=["GET", "POST"])
 @access(Role.APPLICANT)
 def report_check(report_id: int):
-    report = _own_report_or_404(report_id)
+    report = own_report_or_404(report_id, current_user)
     if report.status not in service.EDITABLE:
         return redirect(url_for("monitoring.report_view", report_id=report.id))
     form = SubmitReportForm()
@@ -187,7 +176,7 @@ def report_check(report_id: int):
 @bp.route("/reports/<int:report_id>/view")
 @access(Role.APPLICANT)
 def report_view(report_id: int):
-    report = _own_report_or_404(report_id)
+    report = own_report_or_404(report_id, current_user)
     latest = report.versions[-1] if report.versions else None
     return render_template("monitoring/report_view.html", report=report, latest=latest,
                            data=latest.data if latest else service.snapshot(report))
@@ -198,7 +187,7 @@ def report_view(report_id: int):
 def evidence_file(report_id: int, attachment_id: int):
     from ..services.attachments import send_attachment
 
-    report = _report_or_404(report_id)
+    report = report_or_404(report_id, current_user)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.report_id != report.id:
         abort(404)
@@ -285,7 +274,7 @@ def _staff_grant_page(application, *, form=None, variation_id=None):
 @bp.route("/staff/reports/<int:report_id>")
 @access(*STAFF)
 def review(report_id: int):
-    report = _report_or_404(report_id)
+    report = report_or_404(report_id, current_user)
     return _review_page(report, ReturnReportForm(), SignOffForm())
 
 
@@ -304,7 +293,7 @@ def _review_page(report, return_form, sign_off_form, *, error: str | None = None
 @bp.route("/staff/reports/<int:report_id>/sign-off", methods=["POST"])
 @access(Role.OFFICER)
 def sign_off(report_id: int):
-    report = _report_or_404(report_id)
+    report = report_or_404(report_id, current_user)
     form = SignOffForm()
     if not form.validate_on_submit():
         abort(400)
@@ -328,7 +317,7 @@ def sign_off(report_id: int):
 @bp.route("/staff/reports/<int:report_id>/return", methods=["POST"])
 @access(Role.OFFICER)
 def return_report(report_id: int):
-    report = _report_or_404(report_id)
+    report = report_or_404(report_id, current_user)
     form = ReturnReportForm()
     if form.validate_on_submit():
         try:
