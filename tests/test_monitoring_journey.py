@@ -68,7 +68,8 @@ def test_whole_grant_from_interim_report_to_clawback_and_completion(as_applicant
     assert db.session.get(Report, interim.id).status == "in_progress"
     soup = as_applicant.post_page(f"/monitoring/reports/{interim.id}",
                                   report_form_data(grant, actual="210", spent="3,500.00"))
-    page = text_of(soup)
+    assert soup.h1.get_text(strip=True) == "Evidence for your interim report"
+    page = text_of(as_applicant.get_page(f"/monitoring/reports/{interim.id}/check"))
     assert "You have spent £3,500 . We have paid you £4,000" in page
     assert "£500 of the grant unspent" in page
     soup = as_applicant.post_page(f"/monitoring/reports/{interim.id}/check", {})

@@ -104,7 +104,7 @@ def report_form(report_id: int):
             if request.form.get("action") == "save":
                 flash("Your report has been saved. You can come back to it at any time before the due date.")
                 return redirect(url_for("monitoring.grant", application_id=application.id))
-            return redirect(url_for("monitoring.report_check", report_id=report.id))
+            return redirect(url_for("monitoring.evidence", report_id=report.id))
     return render_template("monitoring/report_form.html", form=form, report=report, application=application,
                            money=service.grant_money(application))
 

@@ -67,12 +67,16 @@ def test_interim_to_completion_in_the_browser_with_no_wcag_violations(browser_pa
     assert_accessible(applicant)
     fill_report(applicant, delivered="200", spent="3900")
     applicant.get_by_role("button", name="Save and continue").click()
+    assert applicant.locator("h1").inner_text() == "Evidence for your interim report"
+    applicant.get_by_label("Upload a file").set_input_files(
+        files=[{"name": "padlocks.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64)}])
+    applicant.get_by_role("button", name="Upload file").click()
+    assert "padlocks.png has been added" in applicant.locator("main").inner_text()
+    assert_accessible(applicant)
+    applicant.get_by_role("button", name="Continue to check your report").click()
     assert applicant.locator("h1").inner_text() == "Check your interim report before sending it"
     assert "You have £100 of the grant unspent" in applicant.locator("main").inner_text()
     assert_accessible(applicant)
-    applicant.goto(f"/monitoring/reports/{interim.id}/evidence")
-    assert_accessible(applicant)
-    applicant.goto(f"/monitoring/reports/{interim.id}/check")
     applicant.get_by_role("button", name="Send report").click()
     assert "Interim report sent" in applicant.locator("h1").inner_text()
     assert_accessible(applicant)
@@ -99,6 +103,7 @@ def test_interim_to_completion_in_the_browser_with_no_wcag_violations(browser_pa
     applicant.goto(f"/monitoring/reports/{final.id}")
     fill_report(applicant, delivered="430", spent="7750")
     applicant.get_by_role("button", name="Save and continue").click()
+    applicant.get_by_role("button", name="Continue to check your report").click()
     assert "we will ask you to pay back £250" in applicant.locator("main").inner_text()
     applicant.get_by_role("button", name="Send report").click()
 
