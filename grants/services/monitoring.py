@@ -446,7 +446,10 @@ def _lock(row) -> None:
     """Re-read the row FOR UPDATE (PostgreSQL), so two people acting at once are serialised
     and the second sees the first's change (e.g. a report signed off twice, a return raised twice)."""
     db.session.flush()
-    db.session.refresh(row, with_for_update=True)
+    model = type(row)
+    # Lock the bare row (eager joins cannot take FOR UPDATE on PostgreSQL), then re-read it.
+    db.session.execute(select(model.id).where(model.id == row.id).with_for_update())
+    db.session.refresh(row)
 
 
 def _require_officer(actor: User, what: str) -> None:
