@@ -53,12 +53,10 @@ def _iso_date(text: str | None) -> str:
 @access(Role.APPLICANT)
 def my_reports():
     organisation = current_user.organisation
-    if organisation is None:
-        return redirect(url_for("applicant.organisation"))
-    reports = service.open_reports_for(organisation.id)
-    today = clock.today()
-    return render_template("monitoring/my_reports.html", reports=reports, today=today,
-                           grants=service.grants_of(organisation.id))
+    # An account not yet linked to an organisation simply has nothing to report.
+    reports = service.open_reports_for(organisation.id) if organisation else []
+    grants = service.grants_of(organisation.id) if organisation else []
+    return render_template("monitoring/my_reports.html", reports=reports, today=clock.today(), grants=grants)
 
 
 @bp.route("/grants/<int:application_id>")
