@@ -153,6 +153,26 @@ def own_application_or_404(application_id: int, user: User) -> Application:
     return application
 
 
+def own_report_or_404(report_id: int, user: User):
+    """A monitoring report of a grant held by the user's own organisation (applicant pages)."""
+    from .models import Report
+
+    report = db.session.get(Report, report_id)
+    if report is None or not is_member_of(user, report.application.organisation_id):
+        abort(404)
+    return report
+
+
+def report_or_404(report_id: int, user: User):
+    """A monitoring report whose application the user may see."""
+    from .models import Report
+
+    report = db.session.get(Report, report_id)
+    if report is None or not can_view_application(user, report.application):
+        abort(404)
+    return report
+
+
 # --- Who may make each transition (used by services.workflow) ----------------------
 # Each returns None when allowed, or the reason it is not.
 

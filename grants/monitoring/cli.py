@@ -1,5 +1,16 @@
 """Command-line tasks for this area. Registered by grants.cli."""
+from __future__ import annotations
+
+import click
 
 
 def register(app) -> None:
-    return None
+    @app.cli.command("send-reminders")
+    def send_reminders_command() -> None:
+        """Email report reminders: 14 days before, on, and 7 days after each due date (run daily)."""
+        from ..extensions import db
+        from ..services import monitoring
+
+        sent = monitoring.send_reminders()
+        db.session.commit()
+        click.echo(f"Sent {sent} report reminder{'' if sent == 1 else 's'}.")
