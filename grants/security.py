@@ -81,6 +81,10 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _request_start():
         g.request_id = request.headers.get("X-Request-Id") or secrets.token_hex(8)
+        # Load the user afresh for every request, even when an outer app context
+        # (tests, scripts) is reused: a user cached from an earlier request could
+        # outlive a deactivation or belong to another client.
+        g.pop("_login_user", None)
         # Sessions expire after PERMANENT_SESSION_LIFETIME of inactivity.
         session.permanent = True
         _expire_idle_session()

@@ -14,7 +14,8 @@ from ..services import two_factor
 from ..services.errors import DomainError, ValidationFailed
 from .routes import bp, home_for, safe_next
 
-# By IP, on top of the audit of every failure: six digits must not be guessable.
+# By IP, one budget shared by every page that checks a code or password: six
+# digits must not be guessable by spreading attempts across pages.
 CODE_LIMIT = "10 per minute;60 per hour"
 _PENDING_SECRET = "pending_totp_secret"
 
@@ -32,9 +33,9 @@ def _signed_in_with_two_factor() -> None:
     session["two_factor_ok"] = True
 
 
-@bp.route("/two-factor")
+@bp.route("/two-factor", endpoint="two_factor")
 @access(SIGNED_IN)
-def two_factor():
+def two_factor_settings():
     return render_template(
         "auth/two_factor.html",
         enabled=current_user.totp_enabled_at is not None,
@@ -45,7 +46,7 @@ def two_factor():
 
 @bp.route("/two-factor/enrol", methods=["GET", "POST"])
 @access(SIGNED_IN)
-@limiter.limit(CODE_LIMIT, methods=["POST"])
+@limiter.shared_limit(CODE_LIMIT, scope="two-factor-codes", methods=["POST"])
 def two_factor_enrol():
     if current_user.totp_enabled_at is not None:
         flash("Two-factor authentication is already switched on", "info")
@@ -76,7 +77,7 @@ def two_factor_enrol():
 
 @bp.route("/two-factor/verify", methods=["GET", "POST"])
 @access(SIGNED_IN)
-@limiter.limit(CODE_LIMIT, methods=["POST"])
+@limiter.shared_limit(CODE_LIMIT, scope="two-factor-codes", methods=["POST"])
 def two_factor_verify():
     if current_user.totp_enabled_at is None or session.get("two_factor_ok"):
         return redirect(safe_next(request.args.get("next")) or home_for(current_user))
@@ -96,7 +97,7 @@ def two_factor_verify():
 
 @bp.route("/two-factor/recovery", methods=["GET", "POST"])
 @access(SIGNED_IN)
-@limiter.limit(CODE_LIMIT, methods=["POST"])
+@limiter.shared_limit(CODE_LIMIT, scope="two-factor-codes", methods=["POST"])
 def two_factor_recovery():
     if current_user.totp_enabled_at is None or session.get("two_factor_ok"):
         return redirect(home_for(current_user))
@@ -118,7 +119,7 @@ def two_factor_recovery():
 
 @bp.route("/two-factor/recovery-codes", methods=["GET", "POST"])
 @access(SIGNED_IN)
-@limiter.limit(CODE_LIMIT, methods=["POST"])
+@limiter.shared_limit(CODE_LIMIT, scope="two-factor-codes", methods=["POST"])
 def two_factor_new_codes():
     if current_user.totp_enabled_at is None:
         return redirect(url_for("auth.two_factor"))
@@ -136,7 +137,7 @@ def two_factor_new_codes():
 
 @bp.route("/two-factor/disable", methods=["GET", "POST"])
 @access(SIGNED_IN)
-@limiter.limit(CODE_LIMIT, methods=["POST"])
+@limiter.shared_limit(CODE_LIMIT, scope="two-factor-codes", methods=["POST"])
 def two_factor_disable():
     if current_user.totp_enabled_at is None:
         return redirect(url_for("auth.two_factor"))
@@ -162,7 +163,7 @@ def two_factor_disable():
 
 @bp.route("/confirm-it-is-you", methods=["GET", "POST"])
 @access(SIGNED_IN)
-@limiter.limit(CODE_LIMIT, methods=["POST"])
+@limiter.shared_limit(CODE_LIMIT, scope="two-factor-codes", methods=["POST"])
 def reauthenticate():
     form = PasswordAndCodeForm()
     enrolled = current_user.totp_enabled_at is not None
