@@ -50,6 +50,17 @@ def _expire_idle_session() -> None:
     session["_last_seen"] = now
 
 
+def refuse_nul_bytes() -> None:
+    """No legitimate form or query value holds a NUL byte; PostgreSQL text cannot store one."""
+    sources = [request.args]
+    if request.method in ("POST", "PUT", "PATCH"):
+        sources.append(request.form)
+    for values in sources:
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+
+
 def refuse_auditor_changes() -> None:
     """Auditors are read-only everywhere: any non-GET to a role-protected page is refused.
 
@@ -88,6 +99,7 @@ def init_app(app: Flask) -> None:
         # Sessions expire after PERMANENT_SESSION_LIFETIME of inactivity.
         session.permanent = True
         _expire_idle_session()
+        refuse_nul_bytes()
         return None
 
     app.before_request(enforce_access_rule)
