@@ -83,6 +83,8 @@ def check_production_safety(config: dict) -> None:
         raise UnsafeConfiguration("Debug mode must be off in production (unset FLASK_DEBUG)")
     if not config.get("SESSION_COOKIE_SECURE") or config.get("WTF_CSRF_ENABLED") is False:
         raise UnsafeConfiguration("Production needs secure session cookies and CSRF protection switched on")
+    if not 1 <= int(config.get("REAUTH_AFTER_MINUTES") or 0) <= 60:
+        raise UnsafeConfiguration("REAUTH_AFTER_MINUTES must be between 1 and 60 in production")
     if not config.get("REQUIRE_2FA_FOR_STAFF"):
         raise UnsafeConfiguration("Production requires two-factor authentication for staff accounts")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not os.environ.get(

@@ -42,7 +42,14 @@ def test_role_change_is_audited_with_before_and_after(as_admin, demo):
     assert event.actor_id == demo.admin.id and event.reason == "Covering leave"
 
 
-def test_role_change_needs_a_recent_sign_in(as_admin, demo):
+@pytest.fixture
+def reauth_on(app):
+    app.config["REAUTH_AFTER_MINUTES"] = 15
+    yield
+    app.config["REAUTH_AFTER_MINUTES"] = 0
+
+
+def test_role_change_needs_a_recent_sign_in(as_admin, demo, reauth_on):
     """Is an admin whose sign-in is over 15 minutes old sent to confirm it is them, then back?"""
     demo.admin.last_sign_in_at = clock.now() - timedelta(minutes=16)
     db.session.commit()
@@ -59,7 +66,7 @@ def test_role_change_needs_a_recent_sign_in(as_admin, demo):
     assert _last_event("auth.reauthenticated").actor_id == demo.admin.id
 
 
-def test_reauthentication_asks_for_a_code_when_enrolled(as_admin, demo):
+def test_reauthentication_asks_for_a_code_when_enrolled(as_admin, demo, reauth_on):
     """Does re-authentication need a current code as well as the password for an enrolled user?"""
     from grants.services import two_factor
 
@@ -194,3 +201,16 @@ def test_anonymise_page_needs_the_retention_confirmation(as_admin, demo):
     soup = as_admin.post_page(f"/admin/users/{demo.applicant2.id}/anonymise", {"reason": "Request 7"})
     assert "Confirm the retention period has passed" in error_messages(soup)
     assert "privacy notice" in text_of(soup)
+
+
+def test_every_admin_change_page_asks_for_a_recent_sign_in(app, demo, as_admin, reauth_on):
+    """Are all of the admin's change pages behind re-authentication when the sign-in is stale?"""
+    demo.admin.last_sign_in_at = None
+    db.session.commit()
+    for endpoint in ("admin.user_roles", "admin.deactivate", "admin.reactivate", "admin.anonymise",
+                     "admin.reset_two_factor"):
+        response = as_admin.get(f"/admin/users/{demo.officer.id}/" + {
+            "admin.user_roles": "roles", "admin.deactivate": "deactivate", "admin.reactivate": "reactivate",
+            "admin.anonymise": "anonymise", "admin.reset_two_factor": "reset-two-factor"}[endpoint])
+        assert "/account/confirm-it-is-you" in response.headers.get("Location", ""), endpoint
+    assert "/account/confirm-it-is-you" in as_admin.get("/admin/users/new").headers["Location"]
