@@ -124,7 +124,7 @@ def deactivate(user_id: int):
                            heading=f"Deactivate {person.full_name}'s account",
                            explain="They will be signed out at once and cannot sign in again until an "
                                    "administrator reactivates the account. Their records and history stay.",
-                           button="Deactivate account", warning=True)
+                           button_text="Deactivate account", warning=True)
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
@@ -146,7 +146,7 @@ def reactivate(user_id: int):
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/reason.html", person=person, form=form, action="reactivate",
                            heading=f"Reactivate {person.full_name}'s account",
-                           explain="They will be able to sign in again.", button="Reactivate account",
+                           explain="They will be able to sign in again.", button_text="Reactivate account",
                            warning=False)
 
 
@@ -171,7 +171,7 @@ def reset_two_factor(user_id: int):
                            heading=f"Reset two-factor authentication for {person.full_name}",
                            explain="Do this only when you have confirmed who they are, for example by phone. "
                                    "They will be signed out and must set up two-factor again.",
-                           button="Reset two-factor authentication", warning=True)
+                           button_text="Reset two-factor authentication", warning=True)
 
 
 @bp.route("/users/<int:user_id>/anonymise", methods=["GET", "POST"])
