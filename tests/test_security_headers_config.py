@@ -17,6 +17,7 @@ def test_every_response_carries_security_headers(app, client, demo):
         assert response.headers["X-Content-Type-Options"] == "nosniff", url
         assert response.headers["X-Frame-Options"] == "DENY", url
         assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", url
+        assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin", url
 
 
 def test_hsts_only_over_https(client):
@@ -24,6 +25,11 @@ def test_hsts_only_over_https(client):
     assert "Strict-Transport-Security" not in client.get("/").headers
     secure = client.get("/", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_signed_in_pages_are_not_cached(as_officer):
+    """Are pages with personal or financial data marked no-store?"""
+    assert as_officer.get("/account/two-factor").headers["Cache-Control"] == "no-store"
 
 
 def test_pages_have_no_inline_script_or_style(app, as_officer):
