@@ -67,8 +67,10 @@ def test_two_factor_enrolment_and_sign_in(browser_page, demo):
     assert page.locator("#recovery-codes li").count() == 10
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("You have signed out").wait_for()
     sign_in(page, "applicant@example.org")
-    assert "/account/two-factor/verify" in page.url
+    page.wait_for_load_state()
+    assert "/account/two-factor/verify" in page.url, page.inner_text("main")
     assert_accessible(page)
     page.get_by_label("Enter the code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Continue").click()
