@@ -69,15 +69,14 @@ def test_two_factor_enrolment_and_sign_in(browser_page, demo):
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("You have signed out").wait_for()
     sign_in(page, "applicant@example.org")
-    page.wait_for_load_state()
-    assert "/account/two-factor/verify" in page.url, page.inner_text("main")
+    page.wait_for_url(re.compile(r".*/account/two-factor/verify.*"))
     assert_accessible(page)
     page.get_by_label("Enter the code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Continue").click()
     assert "The code is not correct" in page.locator(".govuk-error-summary").inner_text()
     page.get_by_label("Enter the code from your authenticator app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Continue").click()
-    assert "/account/two-factor/verify" not in page.url
+    page.wait_for_url(lambda url: "/account/two-factor/verify" not in url)
     assert csp == []
 
 
