@@ -2,6 +2,7 @@
 import re
 
 import pyotp
+from playwright.sync_api import expect
 
 from grants.extensions import db
 from grants.services import audit
@@ -29,24 +30,24 @@ def test_auditor_pages_are_accessible_and_read_only(browser_page, demo):
     page = browser_page
     csp = _csp_errors(page)
     sign_in(page, "auditor@example.org")
-    assert page.locator("h1").inner_text() == "Audit trail"
+    expect(page.locator("h1")).to_have_text("Audit trail")
     page.get_by_label("Action").fill("application.")
     page.get_by_role("button", name="Search").click()
     page.get_by_text(re.compile(r"Details of event \d+")).first.click()
-    assert "Ready to go" in page.locator("details").first.inner_text()
+    expect(page.locator("details").first).to_contain_text("Ready to go")
     assert_accessible(page)
     page.get_by_role("link", name="Application history for event").first.click()
-    assert page.locator("h1").inner_text() == f"History of {application.reference}"
+    expect(page.locator("h1")).to_have_text(f"History of {application.reference}")
     assert_accessible(page)
     for link, heading in [("Conflicts of interest", "Conflicts of interest register"),
                           ("Decision records", "Decision records"), ("Verify the chain", "Verify the audit trail"),
                           ("Application histories", "Application histories")]:
         page.goto("/audit/")
         page.get_by_role("link", name=link, exact=True).click()
-        assert page.locator("h1").inner_text() == heading
+        expect(page.locator("h1")).to_have_text(heading)
         assert_accessible(page)
     page.goto("/audit/verify")
-    assert "The audit trail is intact" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("The audit trail is intact")
     assert csp == []
 
 
@@ -57,14 +58,14 @@ def test_two_factor_enrolment_and_sign_in(browser_page, demo):
     sign_in(page, "applicant@example.org")
     page.get_by_role("link", name="Account security").click()
     page.get_by_role("link", name="Set up two-factor authentication").click()
-    assert page.locator(".app-qr-code svg").is_visible()
+    expect(page.locator(".app-qr-code svg")).to_be_visible()
     assert_accessible(page)
     page.get_by_text("I cannot scan the QR code").click()
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     page.get_by_label("Code from your app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Switch on two-factor authentication").click()
-    assert page.locator("h1").inner_text() == "Two-factor authentication is on"
-    assert page.locator("#recovery-codes li").count() == 10
+    expect(page.locator("h1")).to_have_text("Two-factor authentication is on")
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("You have signed out").wait_for()
@@ -73,7 +74,7 @@ def test_two_factor_enrolment_and_sign_in(browser_page, demo):
     assert_accessible(page)
     page.get_by_label("Enter the code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Continue").click()
-    assert "The code is not correct" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The code is not correct")
     page.get_by_label("Enter the code from your authenticator app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: "/account/two-factor/verify" not in url)
@@ -84,7 +85,7 @@ def test_admin_deactivates_an_account(browser_page, demo):
     """Can an admin find a user and deactivate them with a reason, on accessible pages?"""
     page = browser_page
     sign_in(page, "admin@example.org")
-    assert page.locator("h1").inner_text() == "Users"
+    expect(page.locator("h1")).to_have_text("Users")
     assert_accessible(page)
     page.get_by_label("Name or email address").fill("finance")
     page.get_by_role("button", name="Search").click()
@@ -95,8 +96,8 @@ def test_admin_deactivates_an_account(browser_page, demo):
     page.go_back()
     page.get_by_role("link", name="Deactivate account").click()
     page.get_by_role("button", name="Deactivate account").click()
-    assert "Enter the reason" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason")
     assert_accessible(page)
     page.get_by_label("Reason").fill("Left the organisation")
     page.get_by_role("button", name="Deactivate account").click()
-    assert "deactivated" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("deactivated")
