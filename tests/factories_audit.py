@@ -62,3 +62,8 @@ def enrol(user) -> pyotp.TOTP:
     db.session.commit()
     totp.recovery_codes = codes
     return totp
+
+
+def next_code(totp: pyotp.TOTP, steps: int = 1) -> str:
+    """A code from a later 30-second step (codes are accepted once, so tests move on a step)."""
+    return totp.at(clock.now().timestamp() + 30 * steps)

@@ -2,12 +2,14 @@
 import pyotp
 import pytest
 
+from grants import clock
+
 from grants.extensions import db
 from grants.models import AuditEvent, RecoveryCode
 from grants.services import audit, two_factor
 from grants.services.errors import NotPermitted, ValidationFailed
 
-from .factories_audit import enrol
+from .factories_audit import enrol, next_code
 from .helpers import error_messages, text_of
 
 
@@ -59,7 +61,7 @@ def test_enrolled_user_must_enter_a_code_after_password(app, demo):
     bad = client.post("/account/two-factor/verify", data={"code": "123456"})
     assert bad.status_code == 200 and b"The code is not correct" in bad.data
     assert client.get("/account/two-factor").status_code == 302
-    good = client.post("/account/two-factor/verify", data={"code": totp.now()})
+    good = client.post("/account/two-factor/verify", data={"code": next_code(totp)})
     assert good.status_code == 302
     assert "/account/two-factor/verify" not in client.get("/account/two-factor").headers.get("Location", "")
     assert client.get("/account/two-factor").status_code == 200
@@ -124,7 +126,7 @@ def test_applicant_can_switch_off_with_password_and_code(app, demo):
     with pytest.raises(ValidationFailed) as exc:
         two_factor.disable(user=demo.applicant, password="wrong", code="000000")
     assert set(exc.value.errors) == {"password", "code"}
-    two_factor.disable(user=demo.applicant, password="demo-password", code=totp.now())
+    two_factor.disable(user=demo.applicant, password="demo-password", code=next_code(totp))
     db.session.commit()
     assert demo.applicant.totp_enabled_at is None and demo.applicant.totp_secret is None
     assert db.session.scalar(db.select(db.func.count(RecoveryCode.id))) == 0
@@ -135,7 +137,7 @@ def test_new_recovery_codes_replace_old_ones(app, demo):
     """Do new recovery codes make the old ones stop working?"""
     totp = enrol(demo.applicant)
     old = totp.recovery_codes[0]
-    new = two_factor.regenerate_recovery_codes(user=demo.applicant, code=totp.now())
+    new = two_factor.regenerate_recovery_codes(user=demo.applicant, code=next_code(totp))
     db.session.commit()
     assert old not in new
     with pytest.raises(ValidationFailed):
@@ -176,3 +178,25 @@ def test_sign_in_is_rate_limited(demo, limited_client):
     statuses = [limited_client.post("/account/sign-in", data={"email": "a@example.org", "password": "x"}).status_code
                 for _ in range(21)]
     assert statuses[-1] == 429 and 429 not in statuses[:20]
+
+
+def test_a_code_is_accepted_only_once(app, demo):
+    """Can an overheard code be replayed? (No: each code works once, even within its 30 seconds.)"""
+    totp = enrol(demo.applicant)
+    code = next_code(totp)
+    two_factor.verify_sign_in(user=demo.applicant, code=code)
+    db.session.commit()
+    with pytest.raises(ValidationFailed):
+        two_factor.verify_sign_in(user=demo.applicant, code=code)
+    # The code used to enrol cannot be used to sign in either.
+    fresh = enrol(demo.applicant2)
+    with pytest.raises(ValidationFailed):
+        two_factor.verify_sign_in(user=demo.applicant2, code=fresh.at(demo.applicant2.totp_last_step * 30))
+
+
+def test_codes_from_far_off_times_are_refused(app, demo):
+    """Is a code from two minutes ago or ahead refused?"""
+    totp = enrol(demo.applicant)
+    for offset in (-120, 120):
+        with pytest.raises(ValidationFailed):
+            two_factor.verify_sign_in(user=demo.applicant, code=totp.at(clock.now().timestamp() + offset))

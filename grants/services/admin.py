@@ -182,6 +182,7 @@ def anonymise_applicant(*, user: User, actor: User, retention_confirmed: bool, r
     user.password_hash = "!anonymised"  # not a hash any password can match
     user.totp_secret = None
     user.totp_enabled_at = None
+    user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.anonymised_at = clock.now()
     user.end_all_sessions()

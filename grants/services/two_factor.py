@@ -53,12 +53,31 @@ def _clean_code(code: str | None) -> str:
     return "".join((code or "").split())
 
 
-def code_is_valid(secret: str | None, code: str | None) -> bool:
+def _matching_step(secret: str | None, code: str | None) -> int | None:
+    """The time step whose code this is (one step either side allows for a phone clock a little out)."""
     code = _clean_code(code)
     if not secret or not code.isdigit() or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = clock.now()
+    current = totp.timecode(now)
+    for step in (current, current - 1, current + 1):
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def code_is_valid(secret: str | None, code: str | None) -> bool:
+    return _matching_step(secret, code) is not None
+
+
+def _accept_code(user: User, code: str | None) -> bool:
+    """Check a code for an enrolled user and use it up, so an overheard code cannot be replayed."""
+    step = _matching_step(user.totp_secret, code)
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
-    # One step either side allows for a phone clock a little out.
-    return pyotp.TOTP(secret).verify(code, valid_window=1)
+    user.totp_last_step = step
+    return True
 
 
 def _hash(code: str) -> str:
@@ -84,6 +103,7 @@ def enable(*, user: User, secret: str, code: str) -> list[str]:
         raise ValidationFailed({"code": "The code is not correct. Enter the 6-digit code your app shows now"})
     user.totp_secret = secret
     user.totp_enabled_at = clock.now()
+    user.totp_last_step = _matching_step(secret, code)
     codes = _new_recovery_codes(user)
     audit.record("auth.two_factor_enabled", actor=user, entity=user,
                  before={"two_factor": False}, after={"two_factor": True, "recovery_codes": len(codes)})
@@ -91,8 +111,8 @@ def enable(*, user: User, secret: str, code: str) -> list[str]:
 
 
 def verify_sign_in(*, user: User, code: str) -> None:
-    """The second step of signing in: a current code from the user's app."""
-    if not code_is_valid(user.totp_secret, code):
+    """The second step of signing in: a current code from the user's app, each code once."""
+    if not _accept_code(user, code):
         audit.record("auth.two_factor_failed", actor=user, entity=user, after={"method": "app code"})
         raise ValidationFailed({"code": "The code is not correct. Enter the 6-digit code your app shows now"})
     user.last_sign_in_at = clock.now()
@@ -126,7 +146,7 @@ def regenerate_recovery_codes(*, user: User, code: str) -> list[str]:
     """Replace every recovery code (after a current app code), e.g. when they are running out."""
     if user.totp_enabled_at is None:
         raise DomainError("Switch on two-factor authentication first")
-    if not code_is_valid(user.totp_secret, code):
+    if not _accept_code(user, code):
         raise ValidationFailed({"code": "The code is not correct. Enter the 6-digit code your app shows now"})
     codes = _new_recovery_codes(user)
     audit.record("auth.recovery_codes_replaced", actor=user, entity=user, after={"recovery_codes": len(codes)})
@@ -150,7 +170,7 @@ def disable(*, user: User, password: str, code: str) -> None:
     errors = {}
     if not user.check_password(password or ""):
         errors["password"] = "The password is not correct"
-    if not code_is_valid(user.totp_secret, code):
+    if not _accept_code(user, code):
         errors["code"] = "The code is not correct. Enter the 6-digit code your app shows now"
     if errors:
         audit.record("auth.two_factor_failed", actor=user, entity=user, after={"method": "disable"})
@@ -178,6 +198,7 @@ def reset_by_admin(*, user: User, actor: User, reason: str) -> None:
 def _switch_off(user: User) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None
+    user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
@@ -186,7 +207,7 @@ def confirm_identity(*, user: User, password: str, code: str | None = None) -> N
     errors = {}
     if not user.check_password(password or ""):
         errors["password"] = "The password is not correct"
-    if user.totp_enabled_at is not None and not code_is_valid(user.totp_secret, code):
+    if user.totp_enabled_at is not None and not _accept_code(user, code):
         errors["code"] = "The code is not correct. Enter the 6-digit code your app shows now"
     if errors:
         audit.record("auth.reauthentication_failed", actor=user, entity=user, after={"fields": sorted(errors)})
