@@ -62,6 +62,8 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SHOW_OUTBOX": env != "production",
         "DEBUG": _bool("FLASK_DEBUG"),
+        "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
+        "REAUTH_AFTER_MINUTES": int(os.environ.get("REAUTH_AFTER_MINUTES", 15)),
     }
 
 
@@ -70,7 +72,7 @@ class UnsafeConfiguration(RuntimeError):
 
 
 def check_production_safety(config: dict) -> None:
-    """Production must not run with the development key or with debug on."""
+    """Production must not run with the development key, with debug on, or with weakened protections."""
     if config.get("GRANTS_ENV") != "production":
         return
     if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY) or len(config["SECRET_KEY"]) < 32:
@@ -79,6 +81,12 @@ def check_production_safety(config: dict) -> None:
         )
     if config.get("DEBUG"):
         raise UnsafeConfiguration("Debug mode must be off in production (unset FLASK_DEBUG)")
+    if not config.get("SESSION_COOKIE_SECURE") or config.get("WTF_CSRF_ENABLED") is False:
+        raise UnsafeConfiguration("Production needs secure session cookies and CSRF protection switched on")
+    if not 1 <= int(config.get("REAUTH_AFTER_MINUTES") or 0) <= 60:
+        raise UnsafeConfiguration("REAUTH_AFTER_MINUTES must be between 1 and 60 in production")
+    if not config.get("REQUIRE_2FA_FOR_STAFF"):
+        raise UnsafeConfiguration("Production requires two-factor authentication for staff accounts")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not os.environ.get(
         "GRANTS_ALLOW_SQLITE_IN_PRODUCTION"
     ):

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import secrets
+import time
 
-from flask import Flask, g, request, session
-from flask_login import current_user
+from flask import Flask, abort, current_app, g, request, session
+from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .access import enforce_access_rule
+from .access import rule_for_endpoint, enforce_access_rule
 from .extensions import db, login_manager
-from .models import User
+from .models import Role, User
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,7 +31,59 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def _expire_idle_session() -> None:
+    """End a signed-in session idle for longer than PERMANENT_SESSION_LIFETIME.
+
+    The cookie's own expiry is only advice to the browser; this check holds even
+    for a copied cookie replayed later.
+    """
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    last_seen = session.get("_last_seen")
+    idle_limit = current_app.permanent_session_lifetime.total_seconds()
+    if isinstance(last_seen, int) and now - last_seen > idle_limit:
+        logout_user()
+        session.clear()
+        g.session_expired = True
+        return
+    session["_last_seen"] = now
+
+
+def refuse_nul_bytes() -> None:
+    """No legitimate form or query value holds a NUL byte; PostgreSQL text cannot store one."""
+    sources = [request.args]
+    if request.method in ("POST", "PUT", "PATCH"):
+        sources.append(request.form)
+    for values in sources:
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+
+
+def refuse_auditor_changes() -> None:
+    """Auditors are read-only everywhere: any non-GET to a role-protected page is refused.
+
+    An account holding only the auditor role may still post to its own account
+    pages (sign out, two-factor), which are SIGNED_IN or PUBLIC, not role pages.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or not current_user.is_authenticated:
+        return None
+    if current_user.role_set != {Role.AUDITOR}:
+        return None
+    declared = rule_for_endpoint(request.endpoint)
+    if declared is not None and declared.kind == "roles":
+        abort(403)
+    return None
+
+
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies:
+        # Behind a reverse proxy: trust its X-Forwarded-For/Proto, so HSTS,
+        # secure cookies and audit IP addresses see the real request.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue"
     login_manager.login_message_category = "info"
@@ -38,11 +92,18 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _request_start():
         g.request_id = request.headers.get("X-Request-Id") or secrets.token_hex(8)
+        # Load the user afresh for every request, even when an outer app context
+        # (tests, scripts) is reused: a user cached from an earlier request could
+        # outlive a deactivation or belong to another client.
+        g.pop("_login_user", None)
         # Sessions expire after PERMANENT_SESSION_LIFETIME of inactivity.
         session.permanent = True
+        _expire_idle_session()
+        refuse_nul_bytes()
         return None
 
     app.before_request(enforce_access_rule)
+    app.before_request(refuse_auditor_changes)
 
     @app.before_request
     def _two_factor_gate():
@@ -57,6 +118,7 @@ def init_app(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if current_user.is_authenticated:

@@ -39,6 +39,8 @@ def _app():
             # Real hashing is deliberately slow; tests only need it to be correct.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
             "RATELIMIT_ENABLED": False,
+            # Signed-in fixtures have no real sign-in time; tests of re-authentication switch it on.
+            "REAUTH_AFTER_MINUTES": 0,
             "PUBLIC_BASE_URL": "http://localhost",
         }
     )

@@ -1,0 +1,41 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email
+
+from ..forms import max_length
+from ..models import ROLE_LABELS, Role
+
+STAFF_ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role if r is not Role.APPLICANT]
+ALL_ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
+AUTHORITY_CHOICES = [
+    ("", "None"),
+    ("delegated", "Delegated: up to the round's delegated limit (Chief Executive)"),
+    ("full", "Full: any amount (Police and Crime Commissioner)"),
+]
+
+
+class RolesForm(FlaskForm):
+    roles = SelectMultipleField("Roles", choices=ALL_ROLE_CHOICES, validate_choice=False)
+    authority = RadioField("Decision authority", choices=AUTHORITY_CHOICES, default="", validate_choice=False)
+    reason = TextAreaField("Reason", validators=[max_length(2000, "Reason")])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[DataRequired("Enter the reason"), max_length(2000, "Reason")])
+
+
+class AnonymiseForm(FlaskForm):
+    retention_confirmed = BooleanField("I confirm the retention period has passed")
+    reason = TextAreaField("Request", validators=[max_length(2000, "Request")])
+
+
+class NewUserForm(FlaskForm):
+    full_name = StringField("Full name", validators=[DataRequired("Enter the person's full name"),
+                                                      max_length(200, "Full name")])
+    email = EmailField("Email address", validators=[
+        DataRequired("Enter the email address"),
+        Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
+        max_length(254, "Email address")])
+    job_title = StringField("Job title", validators=[max_length(200, "Job title")])
+    roles = SelectMultipleField("Roles", choices=STAFF_ROLE_CHOICES, validate_choice=False)
+    authority = RadioField("Decision authority", choices=AUTHORITY_CHOICES, default="", validate_choice=False)
