@@ -11,7 +11,8 @@ from grants.models import Assignment, ConflictDeclaration, DecisionRecord, Lette
 
 
 def make_decision_record(demo, application, *, outcome="approve_full", amount_pence=None, number=None,
-                         reasons="Strong local need", decided_at=None) -> DecisionRecord:
+                         reasons="Strong local need", decided_at=None,
+                         organisation_name: str | None = None) -> DecisionRecord:
     amount = application.amount_requested_pence if amount_pence is None else amount_pence
     record = DecisionRecord(
         number=number or f"{application.round.fund.code}/{application.round.financial_year}/{application.id:03d}",
@@ -20,7 +21,7 @@ def make_decision_record(demo, application, *, outcome="approve_full", amount_pe
         amount_requested_pence=application.amount_requested_pence,
         amount_awarded_pence=amount if outcome.startswith("approve") else None, reasons=reasons,
         payment_schedule=[], decided_by=demo.ceo, decided_by_name=demo.ceo.full_name,
-        authority="Delegated authority", declaration_of_interest="None", organisation_name=application.organisation.legal_name,
+        authority="Delegated authority", declaration_of_interest="None", organisation_name=organisation_name or application.organisation.legal_name,
         scores={}, conflicts=[], decided_at=decided_at or clock.now(), content_hash="a" * 64,
     )
     db.session.add(record)

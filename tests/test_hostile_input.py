@@ -63,8 +63,8 @@ def hostile_data(demo):
     application.summary, application.need, application.safeguarding = IMG, SCRIPT, SCRIPT
     application.activities, application.beneficiaries = f"{IMG}\n{SCRIPT}", UNICODE
     make_assessment(demo, application, conflict=True, nature=SCRIPT)
-    record = make_decision_record(demo, application, reasons=f"{SCRIPT} {FORMULAS[0]}")
-    record.organisation_name = FORMULAS[0]
+    # Records are immutable once written, so the hostile name goes in at creation.
+    make_decision_record(demo, application, reasons=f"{SCRIPT} {FORMULAS[0]}", organisation_name=FORMULAS[0])
     audit.record("application.submitted", actor=demo.applicant, entity=application, application=application,
                  before={"title": SCRIPT}, after={"title": IMG, IMG: SCRIPT}, reason=IMG)
     db.session.commit()

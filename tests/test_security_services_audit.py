@@ -13,6 +13,7 @@ import ast
 from pathlib import Path
 
 import grants.services
+from grants.extensions import Base
 
 SERVICES = Path(grants.services.__file__).parent
 
@@ -27,6 +28,7 @@ EXEMPT = {
     "outbox.send_pending": "delivery bookkeeping of queued emails, not a change to grant data",
 }
 
+_MODEL_NAMES = {mapper.class_.__name__ for mapper in Base.registry.mappers}
 _WRITE_CALLS = {"add", "add_all", "delete", "merge", "bulk_save_objects"}
 _WRITE_SQL = {"update", "delete", "insert"}
 
@@ -35,6 +37,9 @@ class _Facts(ast.NodeVisitor):
     def __init__(self):
         self.writes: list[str] = []
         self.calls: set[str] = set()
+        # Local names bound to a new plain object (`summary = Summary()`): writing
+        # their attributes builds a result, it does not change stored data.
+        self.plain_locals: set[str] = set()
 
     def visit_Call(self, node: ast.Call):
         func = node.func
@@ -59,13 +64,17 @@ class _Facts(ast.NodeVisitor):
             base = target.value
             while isinstance(base, ast.Attribute):
                 base = base.value
-            if isinstance(base, ast.Name) and base.id not in ("self", "cls"):
+            if isinstance(base, ast.Name) and base.id not in ("self", "cls") and base.id not in self.plain_locals:
                 self.writes.append(f"{base.id}.{target.attr} =")
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._target(element)
 
     def visit_Assign(self, node: ast.Assign):
+        value = node.value
+        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                and value.func.id[:1].isupper() and value.func.id not in _MODEL_NAMES):
+            self.plain_locals.update(t.id for t in node.targets if isinstance(t, ast.Name))
         for target in node.targets:
             self._target(target)
         self.generic_visit(node)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .. import access as access_rules
 from ..access import access
+from ..auth.reauth import fresh_sign_in_required
 from ..extensions import db
 from ..forms import apply_service_errors
 from ..models import Application, DecisionRecord, Letter, PaymentInstalment, Role
@@ -85,6 +86,7 @@ def _decide_context(application: Application, form):
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
 @access(Role.DECISION_MAKER)
+@fresh_sign_in_required
 def decide(application_id: int):
     """Decide an assessed or deferred application: approve, approve reduced, decline or defer."""
     application = access_rules.application_or_404(application_id, current_user)
@@ -149,6 +151,7 @@ def record_pdf(record_id: int):
 
 @bp.route("/records/<int:record_id>/correct", methods=["GET", "POST"])
 @access(Role.DECISION_MAKER)
+@fresh_sign_in_required
 def correct(record_id: int):
     """Correct an approval before acceptance: a new record supersedes this one."""
     record = db.get_or_404(DecisionRecord, record_id)
@@ -278,6 +281,7 @@ def payments():
 
 @bp.route("/payments/instalments/<int:instalment_id>", methods=["GET", "POST"])
 @access(Role.FINANCE)
+@fresh_sign_in_required
 def record_payment(instalment_id: int):
     """Record a payment made against one instalment."""
     instalment = db.get_or_404(PaymentInstalment, instalment_id)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 17:57:05.366457
+Create Date: 2026-11-22 18:34:17.377971
 
 """
 from alembic import op
@@ -119,6 +119,7 @@ def upgrade():
     sa.Column('last_sign_in_at', grants.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_enabled_at', grants.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.Column('anonymised_at', grants.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', grants.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
