@@ -62,6 +62,9 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SHOW_OUTBOX": env != "production",
         "DEBUG": _bool("FLASK_DEBUG"),
+        # How many reverse proxies sit in front (nginx: 1). Their X-Forwarded-For/-Proto/-Host
+        # are then trusted, so rate limits and audit see the real client, and links use https.
+        "PROXY_FIX": int(os.environ.get("PROXY_FIX", os.environ.get("TRUSTED_PROXIES", 0)) or 0),
     }
 
 
