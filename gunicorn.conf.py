@@ -44,3 +44,7 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 logger_class = "grants.logging_setup.GunicornLogger"
 
 proc_name = "grants"
+
+# No runtime control socket (gunicorn 25+): systemctl reload/stop manage the service, and
+# several installations on one server would otherwise share one socket path.
+control_socket_disable = True
