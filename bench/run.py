@@ -8,6 +8,7 @@ Environment:
                   (default postgresql://postgres@127.0.0.1:5432/postgres)
   BENCH_DATABASE  database name (default grants_bench; dropped and re-created)
   BENCH_RESULTS   where to write the results (default bench/results.md)
+  BENCH_REUSE     1: keep the database from the last run (skip step 1) to re-measure quickly
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import http.client
 import inspect
 import os
 import platform
+import runpy
 import secrets
 import shutil
 import signal
@@ -81,6 +83,7 @@ class Report:
     export: dict = field(default_factory=dict)
     letters: dict = field(default_factory=dict)
     workers: str = ""
+    busy: bool = False
 
 
 def free_port() -> int:
@@ -110,6 +113,7 @@ def machine(database_url: str) -> dict:
         "Python": platform.python_version(),
         "PostgreSQL": pg,
         "Date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "Load average at start (1/5/15 min)": " / ".join(f"{v:.1f}" for v in os.getloadavg()),
     }
 
 
@@ -222,6 +226,21 @@ class MemorySampler:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+def settle(servers: list[Server], expected_workers: int, timeout: float = 60) -> None:
+    """Wait until every worker has booted and the machine is idle, so start-up is not measured."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if all(len(s.workers()) >= expected_workers for s in servers) and psutil.cpu_percent(interval=1) < 15:
+            return
+    log("    (machine did not settle; measuring anyway)")
+
+
+def warm_up(server: Server, url: str, cookie: str | None, requests: int = 30) -> None:
+    """A few requests first, so every worker has its connection pool and templates ready."""
+    for _ in range(requests):
+        get(server.port, url, cookie)
 
 
 def run_locust(load: Load, server: Server, cookie: str | None, seconds: int) -> None:
@@ -344,9 +363,15 @@ def main() -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     report = Report(started=datetime.now(timezone.utc), scale=scale, seconds=seconds)
 
-    log(f"(1) fresh database {name} (scale {scale})")
-    database_url = recreate_database(admin_url, name)
+    reuse = os.environ.get("BENCH_REUSE") == "1"
+    if reuse:
+        log(f"(1) reusing database {name} from the last run")
+        database_url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    else:
+        log(f"(1) fresh database {name} (scale {scale})")
+        database_url = recreate_database(admin_url, name)
     report.machine = machine(database_url)
+    report.busy = os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1)
     uploads = tempfile.mkdtemp(prefix="grants-bench-uploads-")
     env = {**os.environ, "GRANTS_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": database_url, "UPLOAD_FOLDER": uploads, "RATELIMIT_STORAGE_URI": redis_uri(),
@@ -356,27 +381,30 @@ def main() -> int:
 
     from flask_migrate import upgrade
 
-    from bench.generate import Plan, generate
+    from bench.generate import Plan, existing, generate
     from grants import create_app, seed
     from grants.extensions import db
 
     app = create_app()
     with app.app_context():
-        started = time.perf_counter()
-        upgrade()
-        report.migrate_seconds = time.perf_counter() - started
-        seed.seed_reference()
-        csf, ppaf = seed.seed_funds()
-        seed.seed_rounds(csf, ppaf)
-        users_by_email = seed.seed_accounts()
-        seed.seed_organisations(users_by_email)
-        db.session.commit()
-        plan = Plan.scaled(scale)
-        log(f"    generating {plan}")
-        generated = generate(plan, progress=log)
-        report.counts = {k: v for k, v in sorted(generated.counts.items())}
+        if reuse:
+            generated = existing()
+        else:
+            started = time.perf_counter()
+            upgrade()
+            report.migrate_seconds = time.perf_counter() - started
+            seed.seed_reference()
+            csf, ppaf = seed.seed_funds()
+            seed.seed_rounds(csf, ppaf)
+            users_by_email = seed.seed_accounts()
+            seed.seed_organisations(users_by_email)
+            db.session.commit()
+            plan = Plan.scaled(scale)
+            log(f"    generating {plan}")
+            generated = generate(plan, progress=log)
+            log(f"    generated {sum(generated.counts.values()):,} rows in {generated.seconds:.1f} s")
+        report.counts = dict(sorted(generated.counts.items()))
         report.generate_seconds = generated.seconds
-        log(f"    generated {sum(generated.counts.values()):,} rows in {generated.seconds:.1f} s")
         db.session.remove()
 
     log("(2) flask --app wsgi audit-verify")
@@ -399,11 +427,14 @@ def main() -> int:
     try:
         app_server.wait("/healthz")
         ceiling_server.wait("/ceiling")
-        report.workers = f"{len(app_server.workers())} workers"
-        import gunicorn.config  # noqa: F401  (only to say which settings ran)
+        gunicorn_settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+        settle([app_server, ceiling_server], gunicorn_settings["workers"])
+        report.workers = (f"{len(app_server.workers())} workers x {gunicorn_settings['threads']} threads, "
+                          f"{gunicorn_settings['worker_class']}")
 
         log(f"(4) load: {users} users, {seconds} s per page")
         ceiling = Load(CEILING_NAME, "/ceiling", users)
+        warm_up(ceiling_server, "/ceiling", None)
         run_locust(ceiling, ceiling_server, None, seconds)
         report.ceiling = ceiling
         log(f"    ceiling: {ceiling.rps:.0f} req/s, p95 {ceiling.p95:.0f} ms")
@@ -416,6 +447,7 @@ def main() -> int:
             elif status != 200:
                 load.status = f"error {status}"
             else:
+                warm_up(app_server, load.url, cookie, requests=3 if "export" in load.url else 30)
                 run_locust(load, app_server, cookie, seconds)
             report.loads.append(load)
             log(f"    {load.name}: {load.status}" + (f", {load.rps:.1f} req/s, p95 {load.p95:.0f} ms"
@@ -456,6 +488,10 @@ def render(report: Report) -> str:
         "",
         "## Machine",
         "",
+        *([f"**Warning: the machine was busy when this run started (load average {os.getloadavg()[0]:.1f} "
+           f"on {os.cpu_count()} cores); other processes shared the CPU, so these figures understate "
+           "what the app does on a quiet server. Re-run `make bench` on an idle machine.**", ""]
+          if report.busy else []),
         "| | |",
         "|---|---|",
         *[f"| {k} | {v} |" for k, v in report.machine.items()],
