@@ -42,4 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web import register_blueprints
 
     register_blueprints(app)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

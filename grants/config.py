@@ -62,8 +62,15 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SHOW_OUTBOX": env != "production",
         "DEBUG": _bool("FLASK_DEBUG"),
-        "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
         "REAUTH_AFTER_MINUTES": int(os.environ.get("REAUTH_AFTER_MINUTES", 15)),
+        # How many reverse proxies sit in front (nginx: 1). Their X-Forwarded-For/-Proto/-Host
+        # are then trusted, so rate limits and audit see the real client, and links use https.
+        "PROXY_FIX": int(
+            os.environ.get("PROXY_FIX")
+            or os.environ.get("TRUSTED_PROXIES")
+            or os.environ.get("TRUSTED_PROXY_COUNT")
+            or 0
+        ),
     }
 
 

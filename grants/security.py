@@ -6,7 +6,6 @@ import time
 
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user, logout_user
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .access import rule_for_endpoint, enforce_access_rule
 from .extensions import db, login_manager
@@ -78,12 +77,6 @@ def refuse_auditor_changes() -> None:
 
 
 def init_app(app: Flask) -> None:
-    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
-    if proxies:
-        # Behind a reverse proxy: trust its X-Forwarded-For/Proto, so HSTS,
-        # secure cookies and audit IP addresses see the real request.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue"
     login_manager.login_message_category = "info"

@@ -1,0 +1,1 @@
+"""Benchmark: a large, realistic dataset, gunicorn on PostgreSQL, and load from a second process."""
