@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import timedelta
 
 from werkzeug.datastructures import FileStorage
 
+from grants import clock
 from grants.extensions import db
 from grants.models import Area
 from grants.services import applications
@@ -13,8 +14,7 @@ from grants.services import applications
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 ANSWERS = {
-    "project": {"title": "Allotment security", "summary": "Padlocks and alarms for allotment sheds",
-                "start_date": date(2027, 1, 4), "end_date": date(2027, 6, 30)},
+    "project": {"title": "Allotment security", "summary": "Padlocks and alarms for allotment sheds"},
     "need": {"need": "Sheds broken into 30 times last year", "evidence": "Police incident log summary"},
     "activities": {"activities": "Buy and fit padlocks and alarms"},
     "outputs": {"rows": [{"measure": "padlocks and alarms fitted", "target": 420}]},
@@ -34,6 +34,9 @@ def make_draft(demo, *, user=None, round_=None, complete: bool = True):
     if not complete:
         return application
     answers = dict(ANSWERS)
+    # Relative to today, because a project must start in the future.
+    answers["project"] = {**ANSWERS["project"], "start_date": clock.today() + timedelta(days=40),
+                          "end_date": clock.today() + timedelta(days=220)}
     area = db.session.scalar(db.select(Area).order_by(Area.name))
     answers["where_and_who"] = {"area_ids": [area.id], "ward": None, "beneficiaries": "Allotment holders",
                                 "beneficiary_count": 120}

@@ -36,7 +36,7 @@ SECTIONS = [
 ]
 
 SECTION_TITLES = {
-    "organisation": "Your organisation",
+    "organisation": "Organisation details",
     "project": "About the project",
     "need": "The need for the project",
     "activities": "What you will do",
