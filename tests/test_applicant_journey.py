@@ -111,8 +111,8 @@ def test_section_errors_keep_answers_and_link_from_the_summary(as_applicant, dem
     soup = as_applicant.post_page(section_url(application, "budget"), {
         "item_0": "Hall hire", "cost_0": "-5", "item_1": "Leaflets", "cost_1": "lots", "action": "save",
         "completed": "no"})
-    assert error_messages(soup) == ["Amount must be more than £0",
-                                    "Enter an amount in pounds and pence, like 1250 or 1250.50"]
+    assert error_messages(soup) == ["Cost 1: amount must be more than £0",
+                                    "Cost 2: enter an amount in pounds and pence, like 1250 or 1250.50"]
     assert soup.select_one("#cost_1")["value"] == "lots"
 
 
@@ -134,7 +134,7 @@ def test_absurd_amount_is_refused(as_applicant, demo):
     application = start(as_applicant, demo)
     soup = as_applicant.post_page(section_url(application, "budget"), {
         "item_0": "Everything", "cost_0": "50000000", "action": "save", "completed": "yes"})
-    assert error_messages(soup) == ["Amount must be £10,000,000 or less"]
+    assert error_messages(soup) == ["Cost 1: amount must be £10,000,000 or less"]
 
 
 def test_output_rows_can_be_added_and_removed_without_javascript(as_applicant, demo):

@@ -281,6 +281,16 @@ def _values(slug: str, form, remove: int | None) -> dict:
     return {k: v for k, v in form.data.items() if k not in ("completed", "csrf_token")}
 
 
+def _name_rows_in_errors(form) -> None:
+    """'Amount must be more than £0' could be any row: say which one, as GOV.UK asks of error messages."""
+    for field in form:
+        prefix, _, index = field.name.rpartition("_")
+        if prefix in ("cost", "target", "item", "measure") and index.isdigit() and field.errors:
+            what = "Cost" if prefix in ("cost", "item") else "Output"
+            field.errors = [m if m.startswith(what) else f"{what} {int(index) + 1}: {m[0].lower()}{m[1:]}"
+                            for m in field.errors]
+
+
 def _render_section(application, slug, form, upload_form=None, status=200):
     upload_form = upload_form or forms.UploadForm(formdata=None)
     prefix = {"outputs": "measure_", "budget": "item_"}.get(slug)
@@ -313,6 +323,7 @@ def section(application_id: int, slug: str):
     if request.method == "GET":
         return _render_section(application, slug, form)
     if not form.validate():
+        _name_rows_in_errors(form)
         return _render_section(application, slug, form)
     action = request.form.get("action", "save")
     remove = request.form.get("remove", type=int)

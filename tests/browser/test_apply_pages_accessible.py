@@ -1,0 +1,40 @@
+"""The other applicant pages (and the staff list) checked by axe-core in real Chromium."""
+from grants.extensions import db
+
+from ..factories_applicant import make_draft, submit_draft
+from .conftest import assert_accessible, sign_in
+
+
+def test_applicant_pages_have_no_wcag_violations(browser_page, demo):
+    """Do the dashboard, organisation pages, row and upload pages, read-only view and withdraw page pass axe?"""
+    draft = make_draft(demo)
+    sent = make_draft(demo)
+    submit_draft(sent, demo.applicant)
+    db.session.commit()
+    page = browser_page
+    sign_in(page, "applicant@example.org")
+    base = f"/apply/applications/{draft.id}"
+    for path in ["/apply/", "/apply/organisation", "/apply/organisation/edit", "/apply/organisation/invite",
+                 f"/apply/rounds/{demo.csf_round.id}", f"{base}/sections/project", f"{base}/sections/where_and_who",
+                 f"{base}/sections/outputs?add=1", f"{base}/sections/budget", f"{base}/sections/safeguarding",
+                 f"{base}/sections/attachments", f"/apply/applications/{sent.id}",
+                 f"/apply/applications/{sent.id}/withdraw"]:
+        page.goto(path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    page.goto(f"{base}/sections/budget")
+    page.fill("#cost_0", "lots")
+    page.get_by_role("button", name="Save and continue").click()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+
+
+def test_staff_application_pages_have_no_wcag_violations(browser_page, demo):
+    """Do the staff list and read-only application page pass axe?"""
+    sent = make_draft(demo)
+    submit_draft(sent, demo.applicant)
+    db.session.commit()
+    sign_in(browser_page, "officer@example.org")
+    for path in ["/staff/applications", f"/staff/applications/{sent.id}"]:
+        browser_page.goto(path)
+        assert_accessible(browser_page)
