@@ -7,7 +7,7 @@ from grants import clock, create_app
 from grants.extensions import db, limiter
 from grants.services import accounts
 
-from .helpers import PageClient, error_messages
+from .helpers import error_messages
 
 
 def test_five_failures_lock_the_account_even_with_the_right_password(demo, monkeypatch):

@@ -1,5 +1,4 @@
 """Staff read submitted applications: a filterable list and a read-only view."""
-import io
 
 from grants.extensions import db
 from grants.models import Area

@@ -19,7 +19,6 @@ from ..models import (
     AttachmentKind,
     BudgetLine,
     MoreInfoRequest,
-    Objective,
     PlannedOutput,
     Round,
     User,
@@ -526,7 +525,3 @@ def objective_choices(round_: Round) -> list[tuple[int, str]]:
 
 def area_choices() -> list[tuple[int, str]]:
     return [(a.id, a.name) for a in db.session.scalars(select(Area).order_by(Area.name))]
-
-
-def all_objectives() -> list[Objective]:
-    return list(db.session.scalars(select(Objective).order_by(Objective.number)))
