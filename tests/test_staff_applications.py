@@ -85,3 +85,14 @@ def test_finance_and_decision_makers_may_read_the_list(as_finance, as_ceo, as_as
     assert as_finance.get("/staff/applications").status_code == 200
     assert as_ceo.get("/staff/applications").status_code == 200
     assert as_assessor.get("/staff/applications").status_code == 403
+
+
+def test_each_submitted_version_can_be_read_as_it_was_sent(as_officer, demo):
+    """Does a version page show the application as sent, even after the organisation changes its name?"""
+    application = make_draft(demo)
+    submit_draft(application, demo.applicant)
+    demo.applicant.organisation.legal_name = "Renamed Group"
+    db.session.commit()
+    page = text_of(as_officer.get_page(f"/staff/applications/{application.id}/versions/1"))
+    assert "Hartlepool Allotment Holders Association" in page and "Renamed Group" not in page
+    assert as_officer.get(f"/staff/applications/{application.id}/versions/2").status_code == 404

@@ -510,11 +510,15 @@ def applications_for_organisation(organisation_id: int) -> list[Application]:
     ))
 
 
-def attachment_of(application: Application, attachment_id: int) -> Attachment | None:
-    """A current document of this application, or None (so other ids cannot be probed)."""
+def attachment_of(application: Application, attachment_id: int, *, include_removed: bool = False) -> Attachment | None:
+    """A document of this application, or None (so other ids cannot be probed).
+
+    Removed documents are found only for staff reading earlier versions.
+    """
     attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.application_id != application.id or attachment.report_id is not None \
-            or attachment.removed_at is not None:
+    if attachment is None or attachment.application_id != application.id or attachment.report_id is not None:
+        return None
+    if attachment.removed_at is not None and not include_removed:
         return None
     return attachment
 

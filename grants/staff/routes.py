@@ -78,10 +78,31 @@ def application(application_id: int):
     application_ = _staff_application_or_404(application_id)
     from flask import url_for
 
+    # Staff read what was sent (the latest version), not the applicant's edits in progress.
+    latest = application_.versions[-1] if application_.versions else None
     return render_template(
-        "staff/application.html", application=application_, data=application_service.snapshot(application_),
+        "staff/application.html", application=application_,
+        data=latest.data if latest else application_service.snapshot(application_),
         requests=application_service.open_requests(application_),
         section_titles=application_service.SECTION_TITLES, change_url=None,
+        download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
+                                          attachment_id=file["id"]),
+    )
+
+
+@bp.route("/applications/<int:application_id>/versions/<int:number>")
+@access(*STAFF_READERS)
+def application_version(application_id: int, number: int):
+    """The application exactly as it was sent the nth time (versions never change)."""
+    from flask import url_for
+
+    application_ = _staff_application_or_404(application_id)
+    version = next((v for v in application_.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    return render_template(
+        "staff/application_version.html", application=application_, version=version, data=version.data,
+        section_titles=application_service.SECTION_TITLES,
         download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
                                           attachment_id=file["id"]),
     )
@@ -91,7 +112,7 @@ def application(application_id: int):
 @access(*STAFF_READERS)
 def application_attachment(application_id: int, attachment_id: int):
     application_ = _staff_application_or_404(application_id)
-    attachment = application_service.attachment_of(application_, attachment_id)
+    attachment = application_service.attachment_of(application_, attachment_id, include_removed=True)
     if attachment is None:
         abort(404)
     from ..services.attachments import send_attachment
