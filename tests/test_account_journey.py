@@ -72,3 +72,22 @@ def test_sign_out_ends_the_session(as_applicant, demo):
     as_applicant.post("/account/sign-out")
     response = as_applicant.get("/apply/")
     assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
+
+
+def test_invited_newcomer_registers_and_comes_back_to_the_invitation(page, demo):
+    """Does someone who opens an invitation before having an account get back to it after registering?"""
+    from grants.services import organisations
+
+    organisations.invite_colleague(demo.applicant.organisation, actor=demo.applicant, email="new@example.org")
+    db.session.commit()
+    body = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.to_address == "new@example.org")).one()
+    path = re.search(r"http://localhost(/apply/invitations/\S+)", body.body_text).group(1)
+    response = page.get(path)
+    assert "/account/sign-in" in response.headers["Location"]
+    sign_in_page = page.get_page(response.headers["Location"])
+    register_href = sign_in_page.find("a", string="Create an account")["href"]
+    response = page.post(register_href, data={"full_name": "New Colleague", "email": "new@example.org",
+                                              "password": PASSWORD, "password_again": PASSWORD})
+    assert response.headers["Location"] == path
+    page.post_page(path, {})
+    assert accounts.find_user("new@example.org").organisation == demo.applicant.organisation
