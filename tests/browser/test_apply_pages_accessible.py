@@ -22,6 +22,14 @@ def test_applicant_pages_have_no_wcag_violations(browser_page, demo):
         page.goto(path)
         assert page.locator("h1").count() == 1, path
         assert_accessible(page)
+    page.goto(f"{base}/sections/outputs?add=1")
+    page.fill("#measure_1", "leaflets delivered")
+    page.fill("#target_1", "500")
+    page.press("#target_1", "Enter")  # must save, never press the first row's "Remove"
+    page.wait_for_url(f"**/apply/applications/{draft.id}")
+    db.session.remove()
+    assert [o.measure for o in db.session.get(type(draft), draft.id).planned_outputs] == [
+        "padlocks and alarms fitted", "leaflets delivered"]
     page.goto(f"{base}/sections/budget")
     page.fill("#cost_0", "lots")
     page.get_by_role("button", name="Save and continue").click()
