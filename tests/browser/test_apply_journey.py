@@ -6,11 +6,18 @@ from grants import clock
 from grants.extensions import db
 from grants.models import Application, OutboxEmail
 
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible as _assert_accessible
+from .conftest import sign_in
 
 EMAIL = "chair@eston-youth.example.org"
 PASSWORD = "correct horse battery staple"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def assert_accessible(page):
+    # A click that submits a form returns before the next page has its styles; axe needs them.
+    page.wait_for_load_state("load")
+    _assert_accessible(page)
 
 
 def latest_email_to(address: str) -> OutboxEmail:
@@ -81,7 +88,12 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
 
     # Save and return: sign out, sign in again, carry on where we left off.
     page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("You have signed out").wait_for()  # let sign-out finish before signing in again
     sign_in(page, EMAIL, PASSWORD)
+    try:
+        page.wait_for_url("**/apply/")
+    except Exception:
+        raise AssertionError(f"sign-in did not land: {page.url} {page.locator('main').inner_text()}")
     page.get_by_role("link", name=reference).click()
     statuses = page.locator(".govuk-task-list__status").all_inner_texts()
     assert statuses[1:3] == ["Completed", "Completed"]

@@ -13,6 +13,7 @@ def test_applicant_pages_have_no_wcag_violations(browser_page, demo):
     db.session.commit()
     page = browser_page
     sign_in(page, "applicant@example.org")
+    page.wait_for_url("**/apply/")  # the sign-in must land before the next navigation
     base = f"/apply/applications/{draft.id}"
     for path in ["/apply/", "/apply/organisation", "/apply/organisation/edit", "/apply/organisation/invite",
                  f"/apply/rounds/{demo.csf_round.id}", f"{base}/sections/project", f"{base}/sections/where_and_who",
@@ -33,6 +34,7 @@ def test_applicant_pages_have_no_wcag_violations(browser_page, demo):
     page.goto(f"{base}/sections/budget")
     page.fill("#cost_0", "lots")
     page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state("load")
     assert page.title().startswith("Error:")
     assert_accessible(page)
 
@@ -43,6 +45,7 @@ def test_staff_application_pages_have_no_wcag_violations(browser_page, demo):
     submit_draft(sent, demo.applicant)
     db.session.commit()
     sign_in(browser_page, "officer@example.org")
+    browser_page.wait_for_url("**/staff/applications")
     for path in ["/staff/applications", f"/staff/applications/{sent.id}"]:
         browser_page.goto(path)
         assert_accessible(browser_page)
