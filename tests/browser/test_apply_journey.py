@@ -2,6 +2,8 @@
 import re
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from grants import clock
 from grants.extensions import db
 from grants.models import Application, OutboxEmail
@@ -26,9 +28,11 @@ def latest_email_to(address: str) -> OutboxEmail:
                               .order_by(OutboxEmail.id.desc())).first()
 
 
-def save_section(page, completed=True):
+def save_section(page, completed=True, lands=True):
     page.check("#completed" if completed else "#completed-2")
     page.get_by_role("button", name="Save and continue").click()
+    if lands:  # back on the task list before the next step
+        expect(page.locator("h1")).to_have_text("Your application")
 
 
 def open_section(page, name):
@@ -44,11 +48,11 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
     page.fill("#password", PASSWORD)
     page.fill("#password_again", PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    assert page.locator("h1").inner_text() == "Confirm your email address"
+    expect(page.locator("h1")).to_have_text("Confirm your email address")
 
     link = re.search(r"https?://\S+/account/confirm/\S+", latest_email_to(EMAIL).body_text).group(0)
     page.goto(link)
-    assert "Your email address is confirmed" in page.content()
+    expect(page.get_by_text("Your email address is confirmed")).to_be_visible()
 
     page.goto("/apply/organisation")
     page.fill("#legal_name", "Eston Youth Club")
@@ -57,11 +61,11 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
     page.fill("#town", "Eston")
     page.fill("#postcode", "ts6 9aa")
     page.get_by_role("button", name="Save organisation").click()
-    assert "Your organisation has been set up" in page.content()
+    expect(page.get_by_text("Your organisation has been set up")).to_be_visible()
 
     page.get_by_role("link", name="Community Safety Fund 2026-27").click()
     page.get_by_role("button", name="Start an application").click()
-    assert page.locator("h1").inner_text() == "Your application"
+    expect(page.locator("h1")).to_have_text("Your application")
     assert_accessible(page)
     reference = re.search(r"CSF-\d{4}-\d{4}", page.content()).group(0)
 
@@ -74,12 +78,12 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
         page.fill(f"#{name}-month", str(day.month))
         page.fill(f"#{name}-year", str(day.year))
     save_section(page)
-    assert "'About the project' has been saved" in page.content()
+    expect(page.get_by_text("'About the project' has been saved")).to_be_visible()
 
     open_section(page, "The need for the project")
     page.fill("#need", "Anti-social behaviour on Friday nights")
-    save_section(page)  # evidence missing: the question page shows what to fix
-    assert page.title().startswith("Error:")
+    save_section(page, lands=False)  # evidence missing: the question page shows what to fix
+    expect(page).to_have_title(re.compile("^Error:"))
     assert page.locator(".govuk-error-summary").inner_text().count("Give evidence of the need") == 1
     assert page.locator("#need").input_value() == "Anti-social behaviour on Friday nights"
     assert_accessible(page)
@@ -95,8 +99,8 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
     except Exception:
         raise AssertionError(f"sign-in did not land: {page.url} {page.locator('main').inner_text()}")
     page.get_by_role("link", name=reference).click()
-    statuses = page.locator(".govuk-task-list__status").all_inner_texts()
-    assert statuses[1:3] == ["Completed", "Completed"]
+    expect(page.locator(".govuk-task-list__status").nth(1)).to_have_text("Completed")
+    expect(page.locator(".govuk-task-list__status").nth(2)).to_have_text("Completed")
 
     open_section(page, "Organisation details")
     save_section(page)
@@ -116,6 +120,7 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
     page.fill("#measure_0", "football sessions")
     page.fill("#target_0", "40")
     page.get_by_role("button", name="Add another output").click()
+    expect(page.locator("#measure_1")).to_be_visible()
     page.fill("#measure_1", "young people attending")
     page.fill("#target_1", "60")
     save_section(page)
@@ -123,6 +128,7 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
     page.fill("#item_0", "Coaches")
     page.fill("#cost_0", "£2,400")
     page.get_by_role("button", name="Add another cost").click()
+    expect(page.locator("#item_1")).to_be_visible()
     page.fill("#item_1", "Pitch hire")
     page.fill("#cost_1", "1250.50")
     save_section(page)
@@ -139,18 +145,19 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
         page.get_by_label(kind, exact=True).check()
         page.set_input_files("#file", str(path))
         page.get_by_role("button", name="Upload file").click()
-        assert f"{name} has been uploaded" in page.content()
+        expect(page.get_by_text(f"{name} has been uploaded")).to_be_visible()
     save_section(page)
 
     page.get_by_role("link", name="Check your answers and submit").click()
-    assert page.locator(".govuk-error-summary").count() == 0
-    assert "£3,650.50" in page.content()
+    expect(page.locator("h1")).to_have_text("Check your answers before submitting your application")
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.get_by_text("£3,650.50", exact=False).first).to_be_visible()
     assert_accessible(page)
     page.fill("#declaration_position", "Chair")
     page.get_by_label("I confirm the declaration above").check()
     page.get_by_role("button", name="Accept and send").click()
 
-    assert page.locator(".govuk-panel__title").inner_text() == "Application submitted"
+    expect(page.locator(".govuk-panel__title")).to_have_text("Application submitted")
     assert reference in page.locator(".govuk-panel__body").inner_text()
     assert_accessible(page)
     db.session.remove()
