@@ -5,6 +5,7 @@ import secrets
 import time
 
 from flask import Flask, abort, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
 from .access import rule_for_endpoint, enforce_access_rule
@@ -76,7 +77,22 @@ def refuse_auditor_changes() -> None:
     return None
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Static files never rewrite the session cookie.
+
+    Otherwise a stylesheet's response, arriving after the next page's, would put
+    back the older cookie and lose what that page stored (its CSRF token: the
+    next form post fails with "Your session has expired").
+    """
+
+    def should_set_cookie(self, app, session) -> bool:
+        if request.endpoint == "static" or (request.endpoint or "").endswith(".static"):
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue"
     login_manager.login_message_category = "info"

@@ -39,6 +39,15 @@ class PageClient(FlaskClient):
     def __init__(self, app, *args, **kwargs):
         super().__init__(app, app.response_class, use_cookies=True, *args, **kwargs)
 
+    def open(self, *args, **kwargs):
+        # Tests run inside one app context, which Flask reuses for every request, so
+        # Flask-Login's cached user in `g` would leak from one client to the next.
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
     def sign_in_as(self, user) -> None:
         with self.session_transaction() as session:
             session["_user_id"] = user.get_id()

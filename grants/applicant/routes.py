@@ -1,3 +1,517 @@
-from flask import Blueprint
+"""The applicant's journey: organisation, open rounds, the task list, check answers, submit, withdraw."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..access import access, own_application_or_404
+from ..extensions import db
+from ..forms import apply_service_errors
+from ..models import Round, Role
+from ..services import applications, organisations
+from ..services.applications import SECTION_TITLES, SECTIONS
+from ..services.errors import DomainError, ValidationFailed
+from ..services.workflow import Status
+from . import forms
 
 bp = Blueprint("applicant", __name__)
+
+
+@bp.app_template_filter("iso_date")
+def iso_date(value: str | None) -> str:
+    """Dates kept as ISO text in snapshots, shown as '1 April 2027'."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _organisation_or_none():
+    return current_user.organisation
+
+
+def _open_rounds() -> list[Round]:
+    rounds = db.session.scalars(select(Round).order_by(Round.closes_on, Round.id)).all()
+    return [r for r in rounds if r.is_open]
+
+
+# --- Dashboard and rounds -----------------------------------------------------------
+
+
+@bp.route("/")
+@access(Role.APPLICANT)
+def dashboard():
+    organisation = _organisation_or_none()
+    items = applications.applications_for_organisation(organisation.id) if organisation else []
+    return render_template("applicant/dashboard.html", organisation=organisation, applications=items,
+                           open_rounds=_open_rounds())
+
+
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@access(Role.APPLICANT)
+def start(round_id: int):
+    """The round's rules, then a button that starts an application (or what to do first)."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    form = forms.ConfirmForm()
+    blockers = []
+    if current_user.email_confirmed_at is None:
+        blockers.append("confirm_email")
+    if current_user.organisation is None:
+        blockers.append("organisation")
+    if request.method == "POST" and form.validate_on_submit() and not blockers:
+        try:
+            application = applications.start_application(round_, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "info")
+            return redirect(url_for(".start", round_id=round_id))
+        db.session.commit()
+        flash(f"Your application has been started. Its reference is {application.reference}", "success")
+        return redirect(url_for(".task_list", application_id=application.id))
+    return render_template("applicant/start.html", round=round_, form=form, blockers=blockers)
+
+
+# --- Organisation -------------------------------------------------------------------
+
+
+@bp.route("/organisation", methods=["GET", "POST"])
+@access(Role.APPLICANT)
+def organisation():
+    """Your organisation's profile and members; or, for a new account, the form to create one."""
+    current = _organisation_or_none()
+    if current is not None:
+        return render_template("applicant/organisation.html", organisation=current,
+                               invitations=organisations.pending_invitations(current))
+    form = forms.OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisations.create_organisation(actor=current_user, values=form.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("Your organisation has been set up", "success")
+            return redirect(url_for(".dashboard"))
+    elif request.method == "GET" and not form.contact_name.data:
+        form.contact_name.data = current_user.full_name
+        form.contact_email.data = current_user.email
+    return render_template("applicant/organisation_form.html", form=form, creating=True)
+
+
+@bp.route("/organisation/edit", methods=["GET", "POST"])
+@access(Role.APPLICANT)
+def edit_organisation():
+    current = _organisation_or_none()
+    if current is None:
+        return redirect(url_for(".organisation"))
+    form = forms.OrganisationForm(obj=current)
+    if form.validate_on_submit():
+        try:
+            organisations.update_organisation(current, actor=current_user, values=form.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash("Your organisation's details have been updated", "success")
+            return redirect(url_for(".organisation"))
+    return render_template("applicant/organisation_form.html", form=form, creating=False)
+
+
+@bp.route("/organisation/invite", methods=["GET", "POST"])
+@access(Role.APPLICANT)
+def invite():
+    current = _organisation_or_none()
+    if current is None:
+        return redirect(url_for(".organisation"))
+    form = forms.InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = organisations.invite_colleague(current, actor=current_user, email=form.email.data or "")
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(f"We have sent an invitation to {invitation.email}", "success")
+            return redirect(url_for(".organisation"))
+    return render_template("applicant/invite.html", form=form, organisation=current)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@access(Role.APPLICANT)
+def invitation(token: str):
+    """A colleague, signed in at the invited address, joins the organisation."""
+    try:
+        invitation_ = organisations.invitation_for_token(token)
+    except DomainError as exc:
+        return render_template("applicant/invitation_problem.html", message=exc.message), 400
+    form = forms.ConfirmForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            organisations.accept_invitation(token, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            problem = exc.message
+        else:
+            db.session.commit()
+            flash(f"You have joined {invitation_.organisation.legal_name}", "success")
+            return redirect(url_for(".dashboard"))
+    return render_template("applicant/invitation.html", invitation=invitation_, form=form, problem=problem,
+                           error_title_prefix=bool(problem))
+
+
+# --- The task list and its sections ---------------------------------------------------
+
+
+def _summary_helpers(application, editable=()) -> dict:
+    """Links the read-only summary needs: Change (editable sections only) and document downloads."""
+    return {
+        "section_titles": SECTION_TITLES,
+        "change_url": lambda slug: (url_for(".section", application_id=application.id, slug=slug)
+                                    if slug in editable else None),
+        "download_url": lambda file: url_for(".download", application_id=application.id, attachment_id=file["id"]),
+    }
+
+
+def _states(application) -> dict[str, str]:
+    return {s: applications.section_state(application, s) for s in SECTIONS}
+
+
+@bp.route("/applications/<int:application_id>")
+@access(Role.APPLICANT)
+def task_list(application_id: int):
+    """A draft (or one reopened for more information) as a task list; otherwise read-only."""
+    application = own_application_or_404(application_id, current_user)
+    editable = applications.editable_sections(application)
+    if not editable:
+        return render_template("applicant/view.html", application=application,
+                               data=applications.snapshot(application), **_summary_helpers(application))
+    return render_template("applicant/task_list.html", application=application, editable=editable,
+                           states=_states(application), titles=SECTION_TITLES, sections=SECTIONS,
+                           requests=applications.open_requests(application), form=forms.ConfirmForm())
+
+
+def _row_count(prefix: str, existing: int) -> int:
+    if request.method == "POST":
+        indices = [k[len(prefix):] for k in request.form if k.startswith(prefix)]
+        return max([int(i) + 1 for i in indices if i.isdigit()] + [1])
+    extra = 1 if request.args.get("add") else 0
+    return max(existing + extra, 1)
+
+
+def _build_form(slug: str, application):
+    """The section's form, filled from the request on POST or from the application on GET."""
+    a = application
+    data: dict = {}
+    state = applications.section_state(a, slug)
+    if state != applications.NOT_STARTED:
+        data["completed"] = "yes" if state == applications.COMPLETED else "no"
+    if slug == "project":
+        cls = forms.ProjectForm
+        data.update(title=a.title, summary=a.summary, start_date=a.start_date, end_date=a.end_date)
+    elif slug == "need":
+        cls = forms.NeedForm
+        data.update(need=a.need, evidence=a.evidence)
+    elif slug == "activities":
+        cls = forms.ActivitiesForm
+        data.update(activities=a.activities)
+    elif slug == "where_and_who":
+        cls = forms.WhereAndWhoForm
+        data.update(areas=[x.id for x in a.areas], ward=a.ward, beneficiaries=a.beneficiaries,
+                    beneficiary_count=a.beneficiary_count)
+    elif slug == "objectives":
+        cls = forms.ObjectivesForm
+        data.update(objectives=[o.id for o in a.objectives], crime_reduction_reasons=a.crime_reduction_reasons)
+    elif slug == "outputs":
+        cls = forms.outputs_form_class(_row_count("measure_", len(a.planned_outputs)))
+        for i, row in enumerate(a.planned_outputs):
+            data[f"measure_{i}"], data[f"target_{i}"] = row.measure, row.target
+    elif slug == "budget":
+        cls = forms.budget_form_class(_row_count("item_", len(a.budget_lines)))
+        for i, row in enumerate(a.budget_lines):
+            data[f"item_{i}"], data[f"cost_{i}"] = row.item, row.cost_pence
+        data["other_funding"] = a.other_funding
+    elif slug == "safeguarding":
+        cls = forms.SafeguardingForm
+        works = a.works_with_children_or_vulnerable_adults
+        data.update(works_with=None if works is None else ("yes" if works else "no"), safeguarding=a.safeguarding)
+    elif slug == "organisation":
+        cls = forms.OrganisationSectionForm
+    else:
+        cls = forms.AttachmentsSectionForm
+    form = cls(data=data) if request.method == "GET" else cls()
+    if slug == "where_and_who":
+        form.areas.choices = applications.area_choices()
+    elif slug == "objectives":
+        form.objectives.choices = applications.objective_choices(a.round)
+    return form
+
+
+def _values(slug: str, form, remove: int | None) -> dict:
+    """The typed answers a section form holds, as the service expects them."""
+    if slug == "outputs":
+        rows = [{"measure": form[f"measure_{i}"].data, "target": form[f"target_{i}"].data}
+                for i in range(_row_count("measure_", 0)) if i != remove]
+        return {"rows": rows}
+    if slug == "budget":
+        rows = [{"item": form[f"item_{i}"].data, "cost_pence": form[f"cost_{i}"].data}
+                for i in range(_row_count("item_", 0)) if i != remove]
+        return {"rows": rows, "other_funding": form.other_funding.data}
+    if slug == "where_and_who":
+        return {"area_ids": form.areas.data or [], "ward": form.ward.data, "beneficiaries": form.beneficiaries.data,
+                "beneficiary_count": form.beneficiary_count.data}
+    if slug == "objectives":
+        return {"objective_ids": form.objectives.data or [],
+                "crime_reduction_reasons": form.crime_reduction_reasons.data}
+    if slug == "safeguarding":
+        works = form.works_with.data
+        return {"works_with": None if works not in ("yes", "no") else works == "yes",
+                "safeguarding": form.safeguarding.data}
+    return {k: v for k, v in form.data.items() if k not in ("completed", "csrf_token")}
+
+
+def _name_rows_in_errors(form) -> None:
+    """'Amount must be more than £0' could be any row: say which one, as GOV.UK asks of error messages."""
+    for field in form:
+        prefix, _, index = field.name.rpartition("_")
+        if prefix in ("cost", "target", "item", "measure") and index.isdigit() and field.errors:
+            what = "Cost" if prefix in ("cost", "item") else "Output"
+            field.errors = [m if m.startswith(what) else f"{what} {int(index) + 1}: {m[0].lower()}{m[1:]}"
+                            for m in field.errors]
+
+
+def _render_section(application, slug, form, upload_form=None, status=200):
+    upload_form = upload_form or forms.UploadForm(formdata=None)
+    prefix = {"outputs": "measure_", "budget": "item_"}.get(slug)
+    rows = len([f for f in form if prefix and f.name.startswith(prefix)])
+    return render_template(
+        f"applicant/sections/{slug}.html", application=application, form=form, upload_form=upload_form,
+        slug=slug, title=SECTION_TITLES[slug], round=application.round, rows=rows,
+        attachments=applications.current_attachments(application),
+        error_title_prefix=bool(upload_form.errors), requests=applications.open_requests(application),
+    ), status
+
+
+@bp.route("/applications/<int:application_id>/sections/<slug>", methods=["GET", "POST"])
+@access(Role.APPLICANT)
+def section(application_id: int, slug: str):
+    """One question page of the application. Saving always keeps the answers."""
+    application = own_application_or_404(application_id, current_user)
+    if slug not in SECTIONS:
+        abort(404)
+    if slug not in applications.editable_sections(application):
+        # Checked again by the service on every save: hiding the link is not the protection.
+        if request.method == "POST":
+            try:
+                applications.save_section(application, section=slug, values={}, completed=False, actor=current_user)
+            except DomainError as exc:
+                db.session.rollback()
+                flash(exc.message, "info")
+        return redirect(url_for(".task_list", application_id=application.id))
+    form = _build_form(slug, application)
+    if request.method == "GET":
+        return _render_section(application, slug, form)
+    if not form.validate():
+        _name_rows_in_errors(form)
+        return _render_section(application, slug, form)
+    action = request.form.get("action", "save")
+    remove = request.form.get("remove", type=int)
+    completed = action == "save" and remove is None and form.completed.data == "yes"
+    try:
+        applications.save_section(application, section=slug, values=_values(slug, form, remove),
+                                  completed=completed, actor=current_user)
+    except applications.SectionIncomplete as exc:
+        db.session.commit()  # the answers are kept; only "completed" is refused
+        apply_service_errors(form, exc.errors)
+        return _render_section(application, slug, form)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        apply_service_errors(form, exc.errors)
+        return _render_section(application, slug, form)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "info")
+        return redirect(url_for(".task_list", application_id=application.id))
+    db.session.commit()
+    if action == "add":
+        return redirect(url_for(".section", application_id=application.id, slug=slug, add=1))
+    if remove is not None:
+        flash("The row has been removed", "success")
+        return redirect(url_for(".section", application_id=application.id, slug=slug))
+    if form.completed.data not in ("yes", "no"):
+        form.completed.errors = ["Select whether you have completed this section"]
+        return _render_section(application, slug, form)
+    flash(f"'{SECTION_TITLES[slug]}' has been saved", "success")
+    return redirect(url_for(".task_list", application_id=application.id))
+
+
+# --- Documents ----------------------------------------------------------------------
+
+
+@bp.route("/applications/<int:application_id>/attachments", methods=["POST"])
+@access(Role.APPLICANT)
+def upload(application_id: int):
+    application = own_application_or_404(application_id, current_user)
+    upload_form = forms.UploadForm()
+    if upload_form.validate_on_submit():
+        try:
+            attachment = applications.add_attachment(application, upload=upload_form.file.data,
+                                                     kind=upload_form.kind.data or "", actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_service_errors(upload_form, exc.errors)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "info")
+            return redirect(url_for(".task_list", application_id=application.id))
+        else:
+            db.session.commit()
+            flash(f"{attachment.original_filename} has been uploaded", "success")
+            return redirect(url_for(".section", application_id=application.id, slug="attachments"))
+    if "attachments" not in applications.editable_sections(application):
+        return redirect(url_for(".task_list", application_id=application.id))
+    form = _build_form("attachments", application)
+    return _render_section(application, "attachments", form, upload_form=upload_form)
+
+
+@bp.route("/applications/<int:application_id>/attachments/<int:attachment_id>")
+@access(Role.APPLICANT)
+def download(application_id: int, attachment_id: int):
+    """Only the organisation's members may download its documents (staff use their own route)."""
+    application = own_application_or_404(application_id, current_user)
+    attachment = applications.attachment_of(application, attachment_id)
+    if attachment is None:
+        abort(404)
+    from ..services.attachments import send_attachment
+
+    return send_attachment(attachment)
+
+
+@bp.route("/applications/<int:application_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
+@access(Role.APPLICANT)
+def remove_attachment(application_id: int, attachment_id: int):
+    application = own_application_or_404(application_id, current_user)
+    attachment = applications.attachment_of(application, attachment_id)
+    if attachment is None:
+        abort(404)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            applications.remove_attachment(application, attachment, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "info")
+            return redirect(url_for(".task_list", application_id=application.id))
+        db.session.commit()
+        flash(f"{attachment.original_filename} has been removed", "success")
+    return redirect(url_for(".section", application_id=application.id, slug="attachments"))
+
+
+# --- Check answers, submit, confirmation ---------------------------------------------
+
+
+def _problem_links(problems):
+    return [(f"section-{slug}", f"{SECTION_TITLES[slug]}: {message}") for slug, message in problems]
+
+
+@bp.route("/applications/<int:application_id>/check", methods=["GET", "POST"])
+@access(Role.APPLICANT)
+def check_answers(application_id: int):
+    application = own_application_or_404(application_id, current_user)
+    if application.status != Status.DRAFT.value:
+        return redirect(url_for(".task_list", application_id=application.id))
+    form = forms.DeclarationForm()
+    if request.method == "GET" and not form.declaration_name.data:
+        form.declaration_name.data = current_user.full_name
+        form.declaration_position.data = current_user.job_title
+    problems = applications.submission_problems(application)
+    round_problem = None if application.round.is_open else f"The {application.round.title} round is closed"
+    if form.validate_on_submit():
+        try:
+            applications.submit(application, actor=current_user, declaration_name=form.declaration_name.data,
+                                 declaration_position=form.declaration_position.data, confirmed=form.confirm.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        except applications.Incomplete as exc:
+            db.session.rollback()
+            problems = exc.problems
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            return redirect(url_for(".submitted", application_id=application.id))
+    return render_template("applicant/check_answers.html", application=application, form=form,
+                           data=applications.snapshot(application), problems=_problem_links(problems),
+                           round_problem=round_problem, error_title_prefix=bool(problems) or bool(round_problem),
+                           **_summary_helpers(application, applications.editable_sections(application)))
+
+
+@bp.route("/applications/<int:application_id>/submitted")
+@access(Role.APPLICANT)
+def submitted(application_id: int):
+    application = own_application_or_404(application_id, current_user)
+    if application.status == Status.DRAFT.value:
+        return redirect(url_for(".task_list", application_id=application.id))
+    return render_template("applicant/submitted.html", application=application)
+
+
+@bp.route("/applications/<int:application_id>/resubmit", methods=["POST"])
+@access(Role.APPLICANT)
+def resubmit(application_id: int):
+    """Send back the answers to staff's questions."""
+    application = own_application_or_404(application_id, current_user)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            applications.resubmit(application, actor=current_user)
+        except applications.Incomplete as exc:
+            db.session.rollback()
+            for _, message in exc.problems[:3]:
+                flash(message, "info")
+            return redirect(url_for(".task_list", application_id=application.id))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "info")
+            return redirect(url_for(".task_list", application_id=application.id))
+        db.session.commit()
+        flash("Your answers have been sent. We will be in touch", "success")
+    return redirect(url_for(".task_list", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@access(Role.APPLICANT)
+def withdraw(application_id: int):
+    application = own_application_or_404(application_id, current_user)
+    from ..services import workflow
+
+    if not workflow.can(application, "withdraw", current_user):
+        flash(workflow.refusal(application, "withdraw", current_user), "info")
+        return redirect(url_for(".task_list", application_id=application.id))
+    form = forms.WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            applications.withdraw(application, actor=current_user, reason=form.reason.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_service_errors(form, exc.errors)
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Application {application.reference} has been withdrawn", "success")
+            return redirect(url_for(".dashboard"))
+    return render_template("applicant/withdraw.html", application=application, form=form)

@@ -96,7 +96,8 @@ def register():
             db.session.commit()
             session.clear()
             login_user(user)
-            return redirect(url_for("auth.check_email"))
+            # Someone who followed an invitation link comes back to it to join their organisation.
+            return redirect(safe_next(request.args.get("next")) or url_for("auth.check_email"))
     return render_template("auth/register.html", form=form)
 
 

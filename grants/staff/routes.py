@@ -2,13 +2,122 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..access import access
+from ..access import STAFF_READERS, access, application_or_404
 from ..extensions import db
-from ..models import OutboxEmail, Role
+from ..models import Application, Area, Fund, OutboxEmail, Role, Round, application_areas
+from ..services import applications as application_service
+from ..services.workflow import STAFF_LABELS, Status
 
 bp = Blueprint("staff", __name__)
+
+PER_PAGE = 25
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/applications")
+@access(*STAFF_READERS)
+def applications():
+    """Submitted applications (never drafts), filtered by round, status, fund and area, 25 a page."""
+    round_id, area_id = _int_arg("round"), _int_arg("area")
+    fund_code = request.args.get("fund", "")
+    status = request.args.get("status", "")
+    query = select(Application).where(Application.status != Status.DRAFT.value)
+    if round_id:
+        query = query.where(Application.round_id == round_id)
+    if fund_code:
+        query = query.join(Round, Application.round_id == Round.id).join(Fund, Round.fund_id == Fund.id) \
+            .where(Fund.code == fund_code)
+    if area_id:
+        query = query.where(Application.id.in_(
+            select(application_areas.c.application_id).where(application_areas.c.area_id == area_id)))
+    counts = _status_counts(query)
+    if status in {s.value for s in Status}:
+        query = query.where(Application.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(1, request.args.get("page", 1, type=int))
+    rows = db.session.scalars(
+        query.order_by(Application.submitted_at.desc().nulls_last(), Application.id.desc())
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    filters = {"round": round_id or "", "status": status, "fund": fund_code, "area": area_id or ""}
+    return render_template(
+        "staff/applications.html", applications=rows, total=total, page=page, per_page=PER_PAGE,
+        counts=counts, filters=filters,
+        rounds=db.session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id)).all(),
+        funds=db.session.scalars(select(Fund).order_by(Fund.code)).all(),
+        areas=db.session.scalars(select(Area).order_by(Area.name)).all(),
+        statuses=[(s.value, STAFF_LABELS[s]) for s in Status if s != Status.DRAFT],
+    )
+
+
+def _status_counts(query) -> dict[str, int]:
+    """How many applications in each status match the other filters."""
+    sub = query.subquery()
+    return dict(db.session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all())
+
+
+def _staff_application_or_404(application_id: int) -> Application:
+    application = application_or_404(application_id, current_user)
+    # A draft is the organisation's unfinished work, not yet sent to the OPCC.
+    if application.status == Status.DRAFT.value:
+        abort(404)
+    return application
+
+
+@bp.route("/applications/<int:application_id>")
+@access(*STAFF_READERS)
+def application(application_id: int):
+    """One application, read-only: every section, its documents and its submitted versions."""
+    application_ = _staff_application_or_404(application_id)
+    from flask import url_for
+
+    # Staff read what was sent (the latest version), not the applicant's edits in progress.
+    latest = application_.versions[-1] if application_.versions else None
+    return render_template(
+        "staff/application.html", application=application_,
+        data=latest.data if latest else application_service.snapshot(application_),
+        requests=application_service.open_requests(application_),
+        section_titles=application_service.SECTION_TITLES, change_url=None,
+        download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
+                                          attachment_id=file["id"]),
+    )
+
+
+@bp.route("/applications/<int:application_id>/versions/<int:number>")
+@access(*STAFF_READERS)
+def application_version(application_id: int, number: int):
+    """The application exactly as it was sent the nth time (versions never change)."""
+    from flask import url_for
+
+    application_ = _staff_application_or_404(application_id)
+    version = next((v for v in application_.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    return render_template(
+        "staff/application_version.html", application=application_, version=version, data=version.data,
+        section_titles=application_service.SECTION_TITLES,
+        download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
+                                          attachment_id=file["id"]),
+    )
+
+
+@bp.route("/applications/<int:application_id>/attachments/<int:attachment_id>")
+@access(*STAFF_READERS)
+def application_attachment(application_id: int, attachment_id: int):
+    application_ = _staff_application_or_404(application_id)
+    attachment = application_service.attachment_of(application_, attachment_id, include_removed=True)
+    if attachment is None:
+        abort(404)
+    from ..services.attachments import send_attachment
+
+    return send_attachment(attachment)
 
 
 @bp.route("/outbox")

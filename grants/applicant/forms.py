@@ -1,0 +1,128 @@
+"""Forms for the applicant journey. Format is checked here; the rules live in the services."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, StringField, TextAreaField
+
+from ..forms import GovDateField, MoneyField, WholeNumberField, max_length
+from ..models import ORG_TYPE_LABELS, AttachmentKind
+from ..services.applications import APPLICANT_ATTACHMENT_KINDS
+
+LONG_TEXT = 5000
+
+
+class OrganisationForm(FlaskForm):
+    legal_name = StringField("Legal name", validators=[max_length(200, "Legal name")])
+    org_type = RadioField("Type of organisation", choices=[(t.value, label) for t, label in ORG_TYPE_LABELS.items()],
+                          validate_choice=False)
+    charity_number = StringField("Charity number", validators=[max_length(20, "Charity number")])
+    company_number = StringField("Company number", validators=[max_length(20, "Company number")])
+    address_line_1 = StringField("Address line 1", validators=[max_length(200, "Address line 1")])
+    address_line_2 = StringField("Address line 2 (optional)", validators=[max_length(200, "Address line 2")])
+    town = StringField("Town or city", validators=[max_length(100, "Town or city")])
+    postcode = StringField("Postcode", validators=[max_length(10, "Postcode")])
+    contact_name = StringField("Main contact's full name", validators=[max_length(200, "Name")])
+    contact_email = EmailField("Main contact's email address", validators=[max_length(254, "Email address")])
+    contact_phone = StringField("Main contact's phone number (optional)", validators=[max_length(40, "Phone number")])
+    website = StringField("Website (optional)", validators=[max_length(300, "Website")])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Colleague's email address", validators=[max_length(254, "Email address")])
+
+
+class SectionForm(FlaskForm):
+    completed = RadioField("Have you completed this section?", validate_choice=False, choices=[
+        ("yes", "Yes, I’ve completed this section"), ("no", "No, I’ll come back to it later")])
+
+
+class ProjectForm(SectionForm):
+    title = StringField("Project title", validators=[max_length(200, "Project title")])
+    summary = TextAreaField("Summary of the project", validators=[max_length(2000, "Summary")])
+    start_date = GovDateField("Start date")
+    end_date = GovDateField("End date")
+
+
+class NeedForm(SectionForm):
+    need = TextAreaField("What problem will the project tackle?", validators=[max_length(LONG_TEXT, "Your answer")])
+    evidence = TextAreaField("What evidence is there of the need?", validators=[max_length(LONG_TEXT, "Your answer")])
+
+
+class ActivitiesForm(SectionForm):
+    activities = TextAreaField("What will you do?", validators=[max_length(LONG_TEXT, "Your answer")])
+
+
+class WhereAndWhoForm(SectionForm):
+    areas = SelectMultipleField("Which areas will the project benefit?", coerce=int, validate_choice=False)
+    ward = StringField("Ward or neighbourhood (optional)", validators=[max_length(200, "Ward")])
+    beneficiaries = TextAreaField("Who will benefit?", validators=[max_length(LONG_TEXT, "Your answer")])
+    beneficiary_count = WholeNumberField("How many people will benefit?")
+
+
+class ObjectivesForm(SectionForm):
+    objectives = SelectMultipleField("Which Police and Crime Plan objectives will the project serve?", coerce=int,
+                                     validate_choice=False)
+    crime_reduction_reasons = TextAreaField("How will the project help reduce crime and disorder?",
+                                            validators=[max_length(LONG_TEXT, "Your answer")])
+
+
+class OrganisationSectionForm(SectionForm):
+    pass
+
+
+class AttachmentsSectionForm(SectionForm):
+    pass
+
+
+class SafeguardingForm(SectionForm):
+    works_with = RadioField("Will the project work with children or vulnerable adults?", validate_choice=False,
+                            choices=[("yes", "Yes"), ("no", "No")])
+    safeguarding = TextAreaField("How will you keep them safe?", validators=[max_length(LONG_TEXT, "Your answer")])
+
+
+class OutputsBase(SectionForm):
+    pass
+
+
+class BudgetBase(SectionForm):
+    other_funding = TextAreaField("Other funding for the project (optional)",
+                                  validators=[max_length(2000, "Other funding")])
+
+
+def outputs_form_class(rows: int) -> type[OutputsBase]:
+    """A form with `rows` pairs of fields (measure_N, target_N), so rows work without JavaScript."""
+    fields = {}
+    for i in range(rows):
+        fields[f"measure_{i}"] = StringField(f"Output {i + 1}: what you will deliver",
+                                             validators=[max_length(200, f"Output {i + 1}")])
+        fields[f"target_{i}"] = WholeNumberField(f"Output {i + 1}: target number")
+    return type("OutputsForm", (OutputsBase,), fields)
+
+
+def budget_form_class(rows: int) -> type[BudgetBase]:
+    fields = {}
+    for i in range(rows):
+        fields[f"item_{i}"] = StringField(f"Cost {i + 1}: what it is for", validators=[max_length(200, f"Cost {i + 1}")])
+        fields[f"cost_{i}"] = MoneyField(f"Cost {i + 1}: amount")
+    return type("BudgetForm", (BudgetBase,), fields)
+
+
+class UploadForm(FlaskForm):
+    kind = RadioField("What kind of document is it?", validate_choice=False,
+                      choices=[(k, AttachmentKind.LABELS[k]) for k in APPLICANT_ATTACHMENT_KINDS])
+    file = FileField("Upload a file")
+
+
+class DeclarationForm(FlaskForm):
+    declaration_name = StringField("Full name", validators=[max_length(200, "Full name")])
+    declaration_position = StringField("Position in the organisation", validators=[max_length(200, "Position")])
+    confirm = BooleanField("I confirm the declaration")
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField("Why are you withdrawing the application?", validators=[max_length(2000, "Reason")])
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token (start, accept, remove, resubmit buttons)."""
