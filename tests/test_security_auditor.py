@@ -129,7 +129,8 @@ def test_decision_records_export_csv_and_json_with_hashes(as_auditor, demo, deci
     data = json.loads(as_auditor.get(f"/audit/decision-records.json?from={day}").data)
     assert data["decision_records"][0]["content_hash"] == record.content_hash
     assert json.loads(as_auditor.get("/audit/decision-records.json?to=2000-01-01").data)["decision_records"] == []
-    exports = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "export.decision_records")).all()
+    exports = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "export.decision_records")
+                               .order_by(AuditEvent.seq)).all()
     assert len(exports) == 3 and exports[0].after["sha256"] == hashlib.sha256(response.data).hexdigest()
 
 
