@@ -91,6 +91,16 @@ class _SessionInterface(SecureCookieSessionInterface):
         return super().should_set_cookie(app, session)
 
 
+_REQUEST_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+def _request_id(offered: str | None) -> str:
+    """Keep a proxy's request id so logs line up, but only a short, plain one."""
+    if offered and len(offered) <= 64 and set(offered) <= _REQUEST_ID_CHARS:
+        return offered
+    return secrets.token_hex(8)
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = _SessionInterface()
     login_manager.login_view = "auth.sign_in"
@@ -100,7 +110,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _request_start():
-        g.request_id = request.headers.get("X-Request-Id") or secrets.token_hex(8)
+        g.request_id = _request_id(request.headers.get("X-Request-Id"))
         # Load the user afresh for every request, even when an outer app context
         # (tests, scripts) is reused: a user cached from an earlier request could
         # outlive a deactivation or belong to another client.

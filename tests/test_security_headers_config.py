@@ -110,3 +110,11 @@ def test_rate_limit_storage_follows_the_environment(monkeypatch, tmp_path):
     assert from_environment(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "memory://"
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://localhost:6379/1")
     assert from_environment(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "redis://localhost:6379/1"
+
+
+def test_request_id_from_a_proxy_is_kept_only_when_short_and_plain(client):
+    """Is a proxy's X-Request-Id echoed back, while a long or odd one is replaced?"""
+    assert client.get("/healthz", headers={"X-Request-Id": "abc-123"}).headers["X-Request-Id"] == "abc-123"
+    odd = client.get("/healthz", headers={"X-Request-Id": "x" * 500}).headers["X-Request-Id"]
+    assert odd != "x" * 500 and len(odd) == 16
+    assert client.get("/healthz", headers={"X-Request-Id": "a\"b<c>"}).headers["X-Request-Id"] != "a\"b<c>"

@@ -11,7 +11,8 @@ from ..access import access, own_application_or_404
 from ..extensions import db
 from ..forms import apply_service_errors
 from ..models import Round, Role
-from ..services import applications, organisations
+from .. import clock
+from ..services import applications, monitoring, organisations
 from ..services.applications import SECTION_TITLES, SECTIONS
 from ..services.errors import DomainError, ValidationFailed
 from ..services.workflow import Status
@@ -46,8 +47,11 @@ def _open_rounds() -> list[Round]:
 def dashboard():
     organisation = _organisation_or_none()
     items = applications.applications_for_organisation(organisation.id) if organisation else []
+    reports = monitoring.open_reports_for(organisation.id) if organisation else []
+    today = clock.today()
     return render_template("applicant/dashboard.html", organisation=organisation, applications=items,
-                           open_rounds=_open_rounds())
+                           open_rounds=_open_rounds(), open_reports=reports,
+                           overdue_count=sum(1 for r in reports if r.due_on < today))
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])

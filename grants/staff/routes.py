@@ -78,6 +78,8 @@ def application(application_id: int):
     application_ = _staff_application_or_404(application_id)
     from flask import url_for
 
+    from ..services.decisions import records_for
+
     # Staff read what was sent (the latest version), not the applicant's edits in progress.
     latest = application_.versions[-1] if application_.versions else None
     return render_template(
@@ -87,7 +89,47 @@ def application(application_id: int):
         section_titles=application_service.SECTION_TITLES, change_url=None,
         download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
                                           attachment_id=file["id"]),
+        actions=_work_on(application_, current_user), records=records_for(application_),
     )
+
+
+def _work_on(application_, user) -> list[dict]:
+    """Where each role goes next from an application: one list, so every area is linked once."""
+    from flask import url_for
+
+    from ..services import workflow
+
+    status = workflow.status_of(application_)
+    links: list[dict] = []
+
+    def add(text: str, endpoint: str, hint: str = "", **values) -> None:
+        links.append({"text": text, "href": url_for(endpoint, application_id=application_.id, **values),
+                      "hint": hint})
+
+    if user.has_role(Role.OFFICER):
+        if status == Status.SUBMITTED:
+            add("Screen for eligibility", "assessment.screen")
+            add("Ask the applicant for more information", "assessment.more_info")
+        if status == Status.IN_ASSESSMENT:
+            add("Assign assessors", "assessment.assessors")
+        if application_.needs_moderation and status in (Status.ASSESSED, Status.DEFERRED):
+            add("Moderate the scores", "assessment.moderate")
+        if len(application_.versions) > 1:
+            add("See what the applicant changed", "assessment.changes")
+        if status in (Status.FUNDED, Status.COMPLETED):
+            add("Monitoring, payments and changes", "monitoring.staff_grant")
+    if user.has_role(Role.OFFICER, Role.DECISION_MAKER, Role.AUDITOR) and status not in (
+            Status.SUBMITTED, Status.MORE_INFO_REQUESTED, Status.INELIGIBLE, Status.WITHDRAWN, Status.DRAFT):
+        add("Assessment record: screening, scores and declarations", "assessment.application")
+    if user.has_role(Role.DECISION_MAKER) and status in (Status.ASSESSED, Status.DEFERRED):
+        add("Make a decision", "decisions.decide")
+    if user.has_role(Role.AUDITOR):
+        add("Full history (audit timeline)", "auditor.timeline")
+        add("Download the decision pack (ZIP)", "auditor.decision_pack")
+    if status in workflow.COMMITTED_STATES:
+        links.append({"text": "Entry on the public register of grants",
+                      "href": url_for("opendata.register", q=application_.reference), "hint": ""})
+    return links
 
 
 @bp.route("/applications/<int:application_id>/versions/<int:number>")

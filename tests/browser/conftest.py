@@ -74,6 +74,8 @@ def sign_in(page, email: str, password: str = "demo-password") -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    # Wait for the landing page, so the next navigation cannot race the sign-in.
+    page.wait_for_url(lambda url: "/account/sign-in" not in url)
 
 
 def axe_violations(page) -> list[dict]:
