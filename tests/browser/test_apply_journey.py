@@ -98,7 +98,7 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
         page.wait_for_url("**/apply/")
     except Exception:
         raise AssertionError(f"sign-in did not land: {page.url} {page.locator('main').inner_text()}")
-    page.get_by_role("link", name=reference).click()
+    page.get_by_role("link", name=reference, exact=True).click()
     expect(page.locator(".govuk-task-list__status").nth(1)).to_have_text("Completed")
     expect(page.locator(".govuk-task-list__status").nth(2)).to_have_text("Completed")
 
