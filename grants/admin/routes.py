@@ -103,28 +103,38 @@ def user_roles(user_id: int):
     return render_template("admin/roles.html", person=person, form=form)
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
-@access(Role.ADMIN)
-@fresh_sign_in_required
-def deactivate(user_id: int):
-    person = _user_or_404(user_id)
+def _reason_page(person, *, action: str, run, done: str, heading: str, explain: str, button_text: str,
+                 warning: bool):
+    """A change to one account that needs only a reason: ask, call the service, report back."""
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            admin_service.deactivate(user=person, actor=current_user, reason=form.reason.data)
+            run(form.reason.data)
         except ValidationFailed as exc:
             apply_service_errors(form, exc.errors)
         except DomainError as exc:
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"{person.full_name}'s account is deactivated and they have been signed out", "success")
+            flash(done, "success")
             return redirect(url_for("admin.user", user_id=person.id))
-    return render_template("admin/reason.html", person=person, form=form, action="deactivate",
-                           heading=f"Deactivate {person.full_name}'s account",
-                           explain="They will be signed out at once and cannot sign in again until an "
-                                   "administrator reactivates the account. Their records and history stay.",
-                           button_text="Deactivate account", warning=True)
+    return render_template("admin/reason.html", person=person, form=form, action=action, heading=heading,
+                           explain=explain, button_text=button_text, warning=warning)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@access(Role.ADMIN)
+@fresh_sign_in_required
+def deactivate(user_id: int):
+    person = _user_or_404(user_id)
+    return _reason_page(
+        person, action="deactivate",
+        run=lambda reason: admin_service.deactivate(user=person, actor=current_user, reason=reason),
+        done=f"{person.full_name}'s account is deactivated and they have been signed out",
+        heading=f"Deactivate {person.full_name}'s account",
+        explain="They will be signed out at once and cannot sign in again until an "
+                "administrator reactivates the account. Their records and history stay.",
+        button_text="Deactivate account", warning=True)
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
@@ -132,22 +142,12 @@ def deactivate(user_id: int):
 @fresh_sign_in_required
 def reactivate(user_id: int):
     person = _user_or_404(user_id)
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            admin_service.reactivate(user=person, actor=current_user, reason=form.reason.data)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc.errors)
-        except DomainError as exc:
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(f"{person.full_name}'s account is active again", "success")
-            return redirect(url_for("admin.user", user_id=person.id))
-    return render_template("admin/reason.html", person=person, form=form, action="reactivate",
-                           heading=f"Reactivate {person.full_name}'s account",
-                           explain="They will be able to sign in again.", button_text="Reactivate account",
-                           warning=False)
+    return _reason_page(
+        person, action="reactivate",
+        run=lambda reason: admin_service.reactivate(user=person, actor=current_user, reason=reason),
+        done=f"{person.full_name}'s account is active again",
+        heading=f"Reactivate {person.full_name}'s account",
+        explain="They will be able to sign in again.", button_text="Reactivate account", warning=False)
 
 
 @bp.route("/users/<int:user_id>/reset-two-factor", methods=["GET", "POST"])
@@ -155,23 +155,14 @@ def reactivate(user_id: int):
 @fresh_sign_in_required
 def reset_two_factor(user_id: int):
     person = _user_or_404(user_id)
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            two_factor.reset_by_admin(user=person, actor=current_user, reason=form.reason.data)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc.errors)
-        except DomainError as exc:
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(f"Two-factor authentication for {person.full_name} is reset. They must set it up again", "success")
-            return redirect(url_for("admin.user", user_id=person.id))
-    return render_template("admin/reason.html", person=person, form=form, action="reset-two-factor",
-                           heading=f"Reset two-factor authentication for {person.full_name}",
-                           explain="Do this only when you have confirmed who they are, for example by phone. "
-                                   "They will be signed out and must set up two-factor again.",
-                           button_text="Reset two-factor authentication", warning=True)
+    return _reason_page(
+        person, action="reset-two-factor",
+        run=lambda reason: two_factor.reset_by_admin(user=person, actor=current_user, reason=reason),
+        done=f"Two-factor authentication for {person.full_name} is reset. They must set it up again",
+        heading=f"Reset two-factor authentication for {person.full_name}",
+        explain="Do this only when you have confirmed who they are, for example by phone. "
+                "They will be signed out and must set up two-factor again.",
+        button_text="Reset two-factor authentication", warning=True)
 
 
 @bp.route("/users/<int:user_id>/anonymise", methods=["GET", "POST"])
