@@ -19,7 +19,7 @@ import io
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from werkzeug.datastructures import FileStorage
 
 from . import clock
@@ -52,12 +52,22 @@ def as_of(day: date):
     def shifted_now() -> datetime:
         return original_now() + offset
 
-    clock.now = shifted_now
-    clock.today = lambda: shifted_now().astimezone(clock.LONDON).date()
+    # Column defaults hold the real clock.now, so rows made in the step are dated here instead.
+    session = db.session()
+    event.listen(session, "before_flush", _date_new_rows)
     try:
+        clock.now = shifted_now
+        clock.today = lambda: shifted_now().astimezone(clock.LONDON).date()
         yield
     finally:
         clock.now, clock.today = original_now, original_today
+        event.remove(session, "before_flush", _date_new_rows)
+
+
+def _date_new_rows(session, flush_context, instances) -> None:
+    for row in session.new:
+        if hasattr(row, "created_at") and row.created_at is None:
+            row.created_at = clock.now()
 
 
 def anchor_day(round_: Round) -> date:
@@ -317,7 +327,7 @@ def allotment_draft(demo: Demo) -> None:
 
 
 def allotment_history(demo: Demo) -> None:
-    """2025-26: a small PPAF grant for shed alarms, completed with its outputs delivered."""
+    """2025-26: a small PPAF grant for shed alarms, completed; its £100 underspend is still to be paid back."""
     with as_of(date(2025, 5, 6)):
         app = _make(demo, email=ALLOTMENTS, fund="PPAF", year=HISTORY_YEAR, title="Shed alarm pilot at Burn Valley",
                     summary="A pilot of battery shed alarms on one site before rolling them out.",
@@ -327,7 +337,7 @@ def allotment_history(demo: Demo) -> None:
                     outputs=[("shed alarms fitted", 40), ("plot holders", 90)],
                     budget=[("Shed alarms", 100_000), ("Fitting", 25_000)],
                     start=date(2025, 7, 1), end=date(2025, 12, 31))
-    _history_grant(demo, app, ALLOTMENTS, decided=date(2025, 6, 10), spend_share=1.0,
+    _history_grant(demo, app, ALLOTMENTS, decided=date(2025, 6, 10), spend_share=0.92,
                    case_study="Break-ins on the pilot site fell from 31 to 6; the rollout is now planned.")
 
 
@@ -621,7 +631,7 @@ def cohesion_redcar(demo: Demo) -> None:
 
 
 def kicks_approved_cadets(demo: Demo) -> None:
-    """Funded this year, paid in full: a grant in delivery with its final report still some way off."""
+    """Accepted two days ago: its payment is released and waiting for finance to pay it."""
     with as_of(demo.day(120)):
         app = _make(demo, email=KICKS, fund="PPAF", title="Kicks and Cleveland Police Cadets sports days",
                     summary="Joint sports days for Kicks participants and Cleveland Police Cadets.",
@@ -631,15 +641,61 @@ def kicks_approved_cadets(demo: Demo) -> None:
                     beneficiaries="Young people and police cadets",
                     outputs=[("sports days", 4), ("young people taking part", 160)],
                     budget=[("Coaches", 120_000), ("Transport", 80_000), ("Kit", 20_000)],
-                    start=demo.day(80), end=demo.day(-100), works_with=True)
+                    start=demo.day(-20), end=demo.day(-200), works_with=True)
     with as_of(demo.day(110)):
         _assess(demo, app, scores=[[4, 5, 4, 4, 4]])
-    with as_of(demo.day(100)):
+    with as_of(demo.day(24)):
         _decide(demo, app, APPROVE_FULL, "Builds trust between young people and police; good value.")
-    with as_of(demo.day(92)):
+    with as_of(demo.day(2)):
         _accept(demo, app, KICKS)
-    with as_of(demo.day(88)):
+
+
+def soroptimist_safer_homes(demo: Demo) -> None:
+    """Funded, first half paid, interim report sent in and waiting for the officer's review."""
+    title = "Safer homes for survivors of domestic abuse"
+    with as_of(demo.day(130)):
+        app = _make(demo, email=SOROPTIMIST_USER, fund="CSF", title=title,
+                    summary="Lock changes, door cameras and window alarms so survivors of domestic abuse can "
+                            "stay safely in their own homes in Stockton and Thornaby.",
+                    need="Harbour and the police refer around 20 survivors a month who want to stay at home but "
+                         "do not feel safe there.",
+                    activities="Fund lock changes and fit video doorbells and window alarms within 48 hours of "
+                               "a referral, with a safety visit from a crime prevention officer.",
+                    areas=["Stockton-on-Tees"], objectives=[2], beneficiaries="Survivors of domestic abuse",
+                    outputs=[("homes made safer", 40), ("survivors and children protected", 100)],
+                    budget=[("Lock changes", 160_000), ("Video doorbells and alarms", 240_000),
+                            ("Fitting", 40_000)],
+                    start=demo.day(60), end=demo.day(-80), works_with=True)
+    with as_of(demo.day(120)):
+        _assess(demo, app, scores=[[5, 5, 4, 4, 4]])
+    with as_of(demo.day(105)):
+        _decide(demo, app, APPROVE_FULL, "A proven approach that keeps survivors safe at home, with police "
+                "crime prevention advice built in.")
+    with as_of(demo.day(98)):
+        _accept(demo, app, SOROPTIMIST_USER)
+    with as_of(demo.day(95)):
         _pay_released(demo, app)
+    with as_of(demo.day(1)):
+        _write_report(demo, app, SOROPTIMIST_USER, "interim", share=0.55, spend_share=0.5,
+                      went_well="22 homes made safer so far; referrals from Harbour arrive every week.",
+                      did_not="Video doorbells were out of stock for three weeks in September.")
+
+
+def scams_call_blockers(demo: Demo) -> None:
+    """Assessed within the delegated limit: ready for the Chief Executive to decide."""
+    with as_of(demo.day(33)):
+        app = _make(demo, email=SCAMS, fund="PPAF", title="Call blockers for scam victims in Hartlepool",
+                    summary="Call blocking units for older people in Hartlepool who have already been "
+                            "targeted by phone scams.",
+                    need="Trading Standards identified 180 Hartlepool residents on 'suckers lists' sold "
+                         "between scammers.",
+                    activities="Fit call blockers during a home visit and show the person how to use them.",
+                    areas=["Hartlepool"], objectives=[2], beneficiaries="Older people targeted by scams",
+                    outputs=[("call blockers fitted", 45), ("older people protected", 45)],
+                    budget=[("Call blocking units", 157_500), ("Home visits", 37_500)],
+                    start=demo.day(-40), end=demo.day(-220), works_with=True)
+    with as_of(demo.day(26)):
+        _assess(demo, app, scores=[[4, 4, 5, 4, 4]])
 
 
 def _history_grant(demo: Demo, app: Application, email: str, *, decided: date, spend_share: float = 1.0,
@@ -688,6 +744,7 @@ STORIES = [
     (SOROPTIMIST, "Orange the World: 16 days against domestic abuse", soroptimist_orange),
     (SOROPTIMIST, "Safe space drop-in for women in Thornaby", soroptimist_withdrawn),
     (SOROPTIMIST, "Community cohesion events in Stockton", soroptimist_cohesion),
+    (SOROPTIMIST, "Safer homes for survivors of domestic abuse", soroptimist_safer_homes),
     (MFC, "Kicks youth diversion football in Middlesbrough", kicks_history),
     (MFC, "Friday night football at the Riverside", kicks_friday),
     (MFC, "Kicks holiday camps in Redcar", kicks_holiday),
@@ -700,6 +757,7 @@ STORIES = [
     (HOME_INSTEAD, "Scam awareness workshops for older people", scams_workshops),
     (HOME_INSTEAD, "Doorstep crime prevention packs", scams_doorstep),
     (HOME_INSTEAD, "Staying safe sessions at memory cafés", scams_memory_cafe),
+    (HOME_INSTEAD, "Call blockers for scam victims in Hartlepool", scams_call_blockers),
 ]
 
 

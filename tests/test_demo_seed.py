@@ -75,6 +75,7 @@ def test_demo_samples_show_what_each_state_needs(demo):
     assert welfare.status == Status.COMPLETED.value and welfare.awarded_pence == 360_000
     returns = db.session.scalars(select(GrantReturn).where(GrantReturn.application_id == welfare.id)).all()
     assert [(r.amount_pence, r.received_on is not None) for r in returns] == [(18_000, True)]
+    assert returns[0].created_at.date() <= returns[0].received_on  # rows are dated when the story made them
 
     kicks = _by_title("Kicks youth diversion football in Middlesbrough")
     overdue = monitoring.overdue_reports_for(kicks.organisation_id)
@@ -102,7 +103,7 @@ def test_seed_makes_every_state_when_today_is_outside_the_useful_part_of_the_rou
     assert verify_chain().ok
 
 
-def test_as_of_restores_the_clock_even_when_the_body_fails():
+def test_as_of_restores_the_clock_even_when_the_body_fails(app):
     """Does moving the clock for a step always put it back, even after an error?"""
     real_now = clock.now
     with pytest.raises(RuntimeError):
