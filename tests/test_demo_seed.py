@@ -149,3 +149,22 @@ def test_make_run_sequence_works_on_a_fresh_sqlite_file(tmp_path):
         done = subprocess.run(flask + command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, (command, done.stdout, done.stderr)
     assert "Audit trail intact" in done.stdout
+
+
+def test_every_demo_sample_renders_for_staff_and_its_applicant(demo, app, as_officer):
+    """Does every sample's staff page (drafts aside) and applicant page render valid HTML with its title?"""
+    from .helpers import PageClient
+
+    made = _seed(demo)
+    members = {}
+    for application in made:
+        email = application.organisation.memberships[0].user.email
+        if email not in members:
+            members[email] = PageClient(app)
+            members[email].sign_in_as(demo.users[email])
+        assert application.title in text_of(members[email].get_page(f"/apply/applications/{application.id}"))
+        if application.status != Status.DRAFT.value:
+            assert application.title in text_of(as_officer.get_page(f"/staff/applications/{application.id}"))
+        if application.status in (Status.FUNDED.value, Status.COMPLETED.value):
+            assert application.reference in text_of(
+                as_officer.get_page(f"/monitoring/staff/grants/{application.id}"))
