@@ -26,7 +26,7 @@ from . import clock
 from .assessment.demo import advance
 from .extensions import db
 from .models import Application, Area, Organisation, Round, User
-from .services import applications, decisions, monitoring, offers, payments, screening
+from .services import applications, assessment, decisions, monitoring, offers, payments, screening
 from .services.decisions import APPROVE_FULL, APPROVE_REDUCED, DECLINE, DEFER
 
 # A minimal, valid PDF: the attachments service checks content, not names.
@@ -174,7 +174,7 @@ def _decide(demo: Demo, application: Application, outcome: str, reasons: str, *,
 def _assess(demo: Demo, application: Application, *, to: str = "assessed", scores=None, conflict=None) -> None:
     """Screen and score: one assessor within the delegated limit, both above it (as the round requires)."""
     above = application.amount_requested_pence > application.round.delegated_limit_pence
-    people = demo.assessors if above or scores and len(scores) == 2 else demo.assessors[:1]
+    people = demo.assessors if above or (scores and len(scores) == 2) else demo.assessors[:1]
     if conflict is not None:
         people = [p for p in people if p.id != conflict[0].id]
     advance(application, to=to, officer=demo.officer, assessors=people, scores=scores, conflict=conflict)
@@ -191,7 +191,8 @@ def _pay_released(demo: Demo, application: Application) -> None:
     for line in payments.grant_payments(application).lines:
         if line.payable:
             payments.record_payment(line.instalment, actor=demo.finance, amount_pence=line.outstanding,
-                                    paid_on=clock.today(), reference=f"BACS {application.reference}-{line.instalment.sequence}")
+                                    paid_on=clock.today(),
+                                    reference=f"BACS {application.reference}-{line.instalment.sequence}")
 
 
 def _report(application: Application, kind: str):
@@ -459,8 +460,6 @@ def kicks_holiday(demo: Demo) -> None:
                     start=demo.day(-70), end=demo.day(-400), works_with=True)
     with as_of(demo.day(18)):
         _assess(demo, app, to="in_assessment")
-        from .services import assessment
-
         first = next(a for a in assessment.assignments_for(app) if a.assessor_id == demo.assessors[0].id)
         entries = {c.id: ("4", "Clear plan with good partners.") for c in app.round.criteria}
         assessment.save_scores(first, entries=entries, submit=True, actor=demo.assessors[0])
