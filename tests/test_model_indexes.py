@@ -1,0 +1,10 @@
+"""Indexes that keep the large pages fast stay in step with the rules they serve."""
+from grants.models import Application
+from grants.models.applications import _AWARDED_STATES
+from grants.services.workflow import COMMITTED_STATES
+
+
+def test_award_moment_index_covers_exactly_the_awarded_states():
+    """Does the register's partial index cover the same states the register lists as awards?"""
+    assert set(_AWARDED_STATES) == {s.value for s in COMMITTED_STATES}
+    assert "ix_applications_award_moment" in {i.name for i in Application.__table__.indexes}
