@@ -215,7 +215,9 @@ def _rows(session: Session, batch: int = 10_000) -> Iterator[tuple]:
         c.entity_id, c.application_id, c.fund_id, c.before, c.after, c.reason,
         type_coerce(c.occurred_at, DateTime(timezone=True)),
     ).order_by(c.seq)
-    result = session.connection().execution_options(stream_results=True, yield_per=batch).execute(query)
+    # Options on the statement, not the connection: on a connection they would outlive this
+    # query and put the session's later INSERTs on server-side cursors too.
+    result = session.connection().execute(query.execution_options(stream_results=True, yield_per=batch))
     try:
         for partition in result.partitions():
             yield from partition
