@@ -15,6 +15,7 @@ import json
 import random
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
@@ -42,6 +43,7 @@ from grants.models import (
 )
 from grants.models.applications import application_areas, application_objectives
 from grants.services.audit import GENESIS_HASH, event_hash
+from grants.services.decisions import content_hash
 
 FIRST_YEAR, LAST_YEAR = 2017, 2026
 FULL = {"applications": 100_000, "awards": 30_000, "reports": 60_000, "audit_events": 1_000_000,
@@ -84,6 +86,7 @@ class Result:
     bench_application_id: int | None = None
     bench_round_id: int | None = None
     bench_record_id: int | None = None
+    bench_award_application_id: int | None = None
 
 
 def financial_year(year: int) -> str:
@@ -211,9 +214,10 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
     org_id, user_id = _next_id(conn, Organisation), _next_id(conn, User)
     membership_id, role_id = _next_id(conn, OrgMembership), _next_id(conn, UserRole)
     org_ids, org_users = [demo_org_id], {demo_org_id: demo_applicant.id}
+    org_names = {demo_org_id: demo_applicant.memberships[0].organisation.legal_name}
     for n in range(plan.organisations - 1):
         writer.add(Organisation.__table__, {
-            "id": org_id, "legal_name": f"Bench Community Group {n + 1:05d}", "org_type": "charity",
+            "id": org_id, "legal_name": f"Bench Community Group {n + 1:05d}", "org_type": "registered_charity",
             "charity_number": f"{1100000 + n}", "address_line_1": f"{n % 300 + 1} High Street",
             "town": ["Middlesbrough", "Hartlepool", "Redcar", "Stockton-on-Tees"][n % 4],
             "postcode": "TS1 1AA", "contact_name": f"Bench Contact {n + 1}",
@@ -229,6 +233,7 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
         writer.add(OrgMembership.__table__, {"id": membership_id, "user_id": user_id, "organisation_id": org_id,
                                              "created_at": now - timedelta(days=3000)})
         org_ids.append(org_id)
+        org_names[org_id] = f"Bench Community Group {n + 1:05d}"
         org_users[org_id] = user_id
         org_id, user_id, membership_id, role_id = org_id + 1, user_id + 1, membership_id + 1, role_id + 1
     writer.flush()
@@ -310,23 +315,28 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
             record_counters[f"{code}/{fy}"] = record_counters.get(f"{code}/{fy}", 0) + 1
             sequence = record_counters[f"{code}/{fy}"]
             decider = pcc if amount > 500_000 else ceo
-            writer.add(DecisionRecord.__table__, {
+            parts = [amount] if amount <= round_["threshold"] else [-(-amount // 2), amount // 2]
+            triggers = ["on_acceptance"] if len(parts) == 1 else ["on_acceptance", "after_interim_report"]
+            record = {
                 "id": record_id, "number": f"{code}/{fy}/{sequence:03d}", "fund_id": round_["fund_id"],
                 "financial_year": fy, "sequence": sequence, "application_id": app_id, "outcome": "approve_full",
                 "amount_requested_pence": amount, "amount_awarded_pence": amount,
                 "reasons": "Meets the fund's priorities and scored above the pass mark.",
-                "feedback": None, "special_conditions": None, "payment_schedule": [],
+                "feedback": None, "special_conditions": None,
+                "payment_schedule": [{"amount_pence": p, "trigger": t} for p, t in zip(parts, triggers)],
                 "decided_by_id": decider.id, "decided_by_name": decider.full_name,
                 "authority": "Delegated authority" if decider is ceo else "Police and Crime Commissioner",
-                "declaration_of_interest": "None", "organisation_name": f"Organisation {org}",
-                "scores": {}, "conflicts": [], "decided_at": decided, "content_hash": f"{record_id:064x}",
+                "declaration_of_interest": "None", "organisation_name": org_names[org],
+                "scores": _scores(rng), "conflicts": [], "decided_at": decided, "supersedes_id": None,
                 "created_at": decided,
-            })
+            }
+            # A real content hash, so record pages show the record as intact.
+            record["content_hash"] = content_hash(SimpleNamespace(**record))
+            writer.add(DecisionRecord.__table__, record)
             if result.bench_record_id is None:
                 result.bench_record_id = record_id
+                result.bench_award_application_id = app_id
             record_id += 1
-            parts = [amount] if amount <= round_["threshold"] else [amount // 2, amount - amount // 2]
-            triggers = ["on_acceptance"] if len(parts) == 1 else ["on_acceptance", "after_interim_report"]
             for sequence, (part, trigger) in enumerate(zip(parts, triggers), start=1):
                 released = status in ("funded", "completed") and (sequence == 1 or status == "completed")
                 writer.add(PaymentInstalment.__table__, {
@@ -400,6 +410,30 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
     return result
 
 
+CRITERIA = [("Need and evidence", 30), ("Crime reduction", 30), ("Delivery", 20), ("Value for money", 20)]
+
+
+def _scores(rng: random.Random) -> dict:
+    """A frozen assessment shaped like services.assessment.score_summary(): two assessors, four criteria."""
+    assessors = []
+    for name in ("Michael Hughes", "Aisha Khan"):
+        values = [rng.randint(2, 5) for _ in CRITERIA]
+        percent = round(sum(v * w for v, (_, w) in zip(values, CRITERIA)) / 5, 1)
+        assessors.append({"name": name, "submitted_at": "2026-01-10T10:00:00+00:00", "percent": str(percent),
+                          "scores": [{"criterion": c, "value": v, "not_applicable": False, "comment": "Clear plan."}
+                                     for (c, _), v in zip(CRITERIA, values)]})
+    overall = str(round(sum(float(a["percent"]) for a in assessors) / len(assessors), 1))
+    return {
+        "score_percent": overall, "moderated_score_percent": None, "score_for_ranking": overall,
+        "pass_mark_percent": 50, "needs_moderation": False, "moderation": "not needed", "moderations": [],
+        "criteria": [{"name": c, "weight_percent": w,
+                      "mean": str(sum(a["scores"][i]["value"] for a in assessors) / len(assessors)),
+                      "spread": abs(assessors[0]["scores"][i]["value"] - assessors[1]["scores"][i]["value"]),
+                      "flagged": False} for i, (c, w) in enumerate(CRITERIA)],
+        "assessors": assessors,
+    }
+
+
 def existing() -> Result:
     """The dataset a previous run left (for BENCH_REUSE): row counts and the ids pages need."""
     result = Result()
@@ -415,6 +449,8 @@ def existing() -> Result:
         "SELECT r.id FROM rounds r JOIN funds f ON f.id = r.fund_id "
         "WHERE f.code = 'CSF' AND r.financial_year = :fy"), {"fy": financial_year(LAST_YEAR)}).scalar()
     result.bench_record_id = conn.execute(select(func.min(DecisionRecord.id))).scalar()
+    result.bench_award_application_id = conn.execute(
+        select(DecisionRecord.application_id).where(DecisionRecord.id == result.bench_record_id)).scalar()
     return result
 
 

@@ -51,6 +51,23 @@ def test_list_is_paginated(as_officer, demo):
     assert len(as_officer.get_page("/staff/applications?page=2").select("tbody tr")) == 2
 
 
+def test_many_pages_link_first_last_and_neighbours_only(as_officer, demo, monkeypatch):
+    """With many pages, does the pagination link the first, last and neighbouring pages, with ellipses between?"""
+    from grants.staff import routes
+
+    monkeypatch.setattr(routes, "PER_PAGE", 1)
+    for n in range(9):
+        make_application(demo, status="submitted", title=f"Project {n:02d}")
+    db.session.commit()
+    soup = as_officer.get_page("/staff/applications?page=5")
+    numbers = [a.get_text(strip=True) for a in soup.select(".govuk-pagination__list a")]
+    assert numbers == ["1", "4", "5", "6", "9"]
+    assert len(soup.select(".govuk-pagination__item--ellipses")) == 2
+    assert soup.select_one(".govuk-pagination__item--current a")["aria-current"] == "page"
+    first = as_officer.get_page("/staff/applications")
+    assert [a.get_text(strip=True) for a in first.select(".govuk-pagination__list a")] == ["1", "2", "9"]
+
+
 def test_staff_view_is_read_only_with_documents_and_versions(as_officer, as_auditor, demo):
     """Does the staff view show every section, download documents and list versions, with no Change links?"""
     application = make_draft(demo)

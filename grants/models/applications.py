@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import func
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -122,6 +124,30 @@ class Application(CreatedMixin, db.Model):
     @property
     def score_for_ranking(self) -> Decimal | None:
         return self.moderated_score_percent if self.moderated_score_percent is not None else self.score_percent
+
+
+# The public register lists awards newest first by coalesce(decided_at, updated_at)
+# (services.opendata); without this index every page view sorts every award.
+# Partial: only awarded applications (workflow.COMMITTED_STATES, spelled out
+# here because models must not import services).
+_AWARDED_STATES = ("approved", "funded", "completed")
+Index(
+    "ix_applications_award_moment",
+    func.coalesce(Application.decided_at, Application.updated_at),
+    Application.id,
+    postgresql_where=Application.status.in_(_AWARDED_STATES) & Application.awarded_pence.is_not(None),
+    sqlite_where=Application.status.in_(_AWARDED_STATES) & Application.awarded_pence.is_not(None),
+)
+
+
+# The staff list shows the newest submissions first (submitted_at DESC NULLS LAST, id DESC);
+# this index lets PostgreSQL read the first page instead of sorting every application.
+# PostgreSQL only: SQLite cannot declare NULLS LAST in an index.
+Index(
+    "ix_applications_submitted_order",
+    Application.submitted_at.desc().nulls_last(),
+    Application.id.desc(),
+).ddl_if(dialect="postgresql")
 
 
 class PlannedOutput(db.Model):

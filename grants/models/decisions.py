@@ -50,7 +50,8 @@ class DecisionRecord(CreatedMixin, db.Model):
     scores: Mapped[dict] = mapped_column(JSON, default=dict)
     conflicts: Mapped[list] = mapped_column(JSON, default=list)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision_records.id"))
+    # Indexed: every record page asks whether a later record supersedes this one.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision_records.id"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
 
     application: Mapped[Application] = relationship()
