@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:34:17.377971
+Create Date: 2026-11-22 19:20:43.184005
 
 """
 from alembic import op
@@ -257,6 +257,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_applications_round_id'), ['round_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_status'), ['status'], unique=False)
 
+    # Hand-written (autogenerate cannot express these): the staff list's order, PostgreSQL
+    # only because SQLite cannot declare NULLS LAST in an index; and the public register's
+    # newest-award order, an expression index over awarded applications only.
+    if op.get_bind().dialect.name == 'postgresql':
+        op.create_index('ix_applications_submitted_order', 'applications',
+                        [sa.text('submitted_at DESC NULLS LAST'), sa.text('id DESC')], unique=False)
+    awarded = sa.text("status IN ('approved', 'funded', 'completed') AND awarded_pence IS NOT NULL")
+    op.create_index('ix_applications_award_moment', 'applications',
+                    [sa.text('coalesce(decided_at, updated_at)'), 'id'], unique=False,
+                    postgresql_where=awarded, sqlite_where=awarded)
+
     op.create_table('criteria',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -383,6 +394,7 @@ def upgrade():
     )
     with op.batch_alter_table('decision_records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_decision_records_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_decision_records_supersedes_id'), ['supersedes_id'], unique=False)
 
     op.create_table('grant_returns',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -810,6 +822,7 @@ def downgrade():
 
     op.drop_table('grant_returns')
     with op.batch_alter_table('decision_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_decision_records_supersedes_id'))
         batch_op.drop_index(batch_op.f('ix_decision_records_application_id'))
 
     op.drop_table('decision_records')
@@ -837,6 +850,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_criteria_round_id'))
 
     op.drop_table('criteria')
+    op.drop_index('ix_applications_award_moment', table_name='applications')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_applications_submitted_order', table_name='applications')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_applications_status'))
         batch_op.drop_index(batch_op.f('ix_applications_round_id'))
