@@ -51,6 +51,17 @@ def test_list_is_paginated(as_officer, demo):
     assert len(as_officer.get_page("/staff/applications?page=2").select("tbody tr")) == 2
 
 
+def test_total_counts_only_the_filtered_status(as_officer, demo):
+    """Does the total say how many match the status filter, and all of them without one?"""
+    for status in ("submitted", "submitted", "in_assessment"):
+        make_application(demo, status=status)
+    db.session.commit()
+    assert "3 applications." in text_of(as_officer.get_page("/staff/applications"))
+    assert "2 applications." in text_of(as_officer.get_page("/staff/applications?status=submitted"))
+    assert "1 application." in text_of(as_officer.get_page("/staff/applications?status=in_assessment"))
+    assert "0 applications." in text_of(as_officer.get_page("/staff/applications?status=declined"))
+
+
 def test_many_pages_link_first_last_and_neighbours_only(as_officer, demo, monkeypatch):
     """With many pages, does the pagination link the first, last and neighbouring pages, with ellipses between?"""
     from grants.staff import routes

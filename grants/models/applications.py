@@ -150,6 +150,17 @@ Index(
 ).ddl_if(dialect="postgresql")
 
 
+# Per-round figures (staff list status counts, round_money, the fund summary's groupings)
+# read only these columns; with them in the index PostgreSQL answers from the index
+# instead of visiting a heap page for every application in the round.
+Index(
+    "ix_applications_round_status",
+    Application.round_id,
+    Application.status,
+    postgresql_include=["id", "organisation_id", "amount_requested_pence", "awarded_pence"],
+)
+
+
 class PlannedOutput(db.Model):
     """What the project will deliver, as a measure and a number, so it can be added up."""
 

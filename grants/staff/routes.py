@@ -40,7 +40,9 @@ def applications():
     counts = _status_counts(query)
     if status in {s.value for s in Status}:
         query = query.where(Application.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        total = counts.get(status, 0)
+    else:
+        total = sum(counts.values())  # the counts already cover every match: no second count
     page = max(1, request.args.get("page", 1, type=int))
     rows = db.session.scalars(
         query.order_by(Application.submitted_at.desc().nulls_last(), Application.id.desc())
