@@ -140,14 +140,16 @@ Index(
 )
 
 
-# The staff list shows the newest submissions first (submitted_at DESC NULLS LAST, id DESC);
-# this index lets PostgreSQL read the first page instead of sorting every application.
-# PostgreSQL only: SQLite cannot declare NULLS LAST in an index.
+# The staff list shows the newest submissions first, never-submitted ones (withdrawn drafts)
+# last: ORDER BY submitted_at IS NULL, submitted_at DESC, id DESC. This index has exactly
+# that order, so the first page is read from it instead of sorting every application.
+# (Spelled with IS NULL rather than NULLS LAST, which SQLite cannot put in an index.)
 Index(
     "ix_applications_submitted_order",
-    Application.submitted_at.desc().nulls_last(),
+    Application.submitted_at.is_(None),
+    Application.submitted_at.desc(),
     Application.id.desc(),
-).ddl_if(dialect="postgresql")
+)
 
 
 # Per-round figures (staff list status counts, round_money, the fund summary's groupings)

@@ -45,7 +45,7 @@ def applications():
         total = sum(counts.values())  # the counts already cover every match: no second count
     page = max(1, request.args.get("page", 1, type=int))
     rows = db.session.scalars(
-        query.order_by(Application.submitted_at.desc().nulls_last(), Application.id.desc())
+        query.order_by(Application.submitted_at.is_(None), Application.submitted_at.desc(), Application.id.desc())
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
     filters = {"round": round_id or "", "status": status, "fund": fund_code, "area": area_id or ""}
