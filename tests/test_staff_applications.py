@@ -51,6 +51,32 @@ def test_list_is_paginated(as_officer, demo):
     assert len(as_officer.get_page("/staff/applications?page=2").select("tbody tr")) == 2
 
 
+def test_total_counts_only_the_filtered_status(as_officer, demo):
+    """Does the total say how many match the status filter, and all of them without one?"""
+    for status in ("submitted", "submitted", "in_assessment"):
+        make_application(demo, status=status)
+    db.session.commit()
+    assert "3 applications." in text_of(as_officer.get_page("/staff/applications"))
+    assert "2 applications." in text_of(as_officer.get_page("/staff/applications?status=submitted"))
+    assert "1 application." in text_of(as_officer.get_page("/staff/applications?status=in_assessment"))
+    assert "0 applications." in text_of(as_officer.get_page("/staff/applications?status=declined"))
+
+
+def test_newest_submission_first_and_never_submitted_last(as_officer, demo):
+    """Is the list newest submission first, with applications withdrawn before submission at the end?"""
+    from datetime import datetime, timezone
+
+    older = make_application(demo, status="submitted", title="Older project")
+    never = make_application(demo, status="withdrawn", title="Never sent project")
+    newer = make_application(demo, status="submitted", title="Newer project")
+    older.submitted_at = datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
+    newer.submitted_at = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
+    never.submitted_at = None
+    db.session.commit()
+    page = text_of(as_officer.get_page("/staff/applications"))
+    assert page.index("Newer project") < page.index("Older project") < page.index("Never sent project")
+
+
 def test_many_pages_link_first_last_and_neighbours_only(as_officer, demo, monkeypatch):
     """With many pages, does the pagination link the first, last and neighbouring pages, with ellipses between?"""
     from grants.staff import routes

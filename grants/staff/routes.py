@@ -40,10 +40,12 @@ def applications():
     counts = _status_counts(query)
     if status in {s.value for s in Status}:
         query = query.where(Application.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        total = counts.get(status, 0)
+    else:
+        total = sum(counts.values())  # the counts already cover every match: no second count
     page = max(1, request.args.get("page", 1, type=int))
     rows = db.session.scalars(
-        query.order_by(Application.submitted_at.desc().nulls_last(), Application.id.desc())
+        query.order_by(Application.submitted_at.is_(None), Application.submitted_at.desc(), Application.id.desc())
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
     filters = {"round": round_id or "", "status": status, "fund": fund_code, "area": area_id or ""}
