@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 19:20:43.184005
+Create Date: 2026-11-22 19:43:01.916185
 
 """
 from alembic import op
@@ -255,14 +255,15 @@ def upgrade():
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_applications_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_round_id'), ['round_id'], unique=False)
+        batch_op.create_index('ix_applications_round_status', ['round_id', 'status'], unique=False, postgresql_include=['id', 'organisation_id', 'amount_requested_pence', 'awarded_pence'])
         batch_op.create_index(batch_op.f('ix_applications_status'), ['status'], unique=False)
 
-    # Hand-written (autogenerate cannot express these): the staff list's order, PostgreSQL
-    # only because SQLite cannot declare NULLS LAST in an index; and the public register's
-    # newest-award order, an expression index over awarded applications only.
-    if op.get_bind().dialect.name == 'postgresql':
-        op.create_index('ix_applications_submitted_order', 'applications',
-                        [sa.text('submitted_at DESC NULLS LAST'), sa.text('id DESC')], unique=False)
+    # Hand-written (autogenerate cannot reflect expression indexes on SQLite): the staff
+    # list's newest-first order, and the public register's newest-award order over
+    # awarded applications only. Both as declared in grants/models/applications.py.
+    op.create_index('ix_applications_submitted_order', 'applications',
+                    [sa.text('(submitted_at IS NULL)'), sa.text('submitted_at DESC'), sa.text('id DESC')],
+                    unique=False)
     awarded = sa.text("status IN ('approved', 'funded', 'completed') AND awarded_pence IS NOT NULL")
     op.create_index('ix_applications_award_moment', 'applications',
                     [sa.text('coalesce(decided_at, updated_at)'), 'id'], unique=False,
@@ -851,10 +852,10 @@ def downgrade():
 
     op.drop_table('criteria')
     op.drop_index('ix_applications_award_moment', table_name='applications')
-    if op.get_bind().dialect.name == 'postgresql':
-        op.drop_index('ix_applications_submitted_order', table_name='applications')
+    op.drop_index('ix_applications_submitted_order', table_name='applications')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_applications_status'))
+        batch_op.drop_index('ix_applications_round_status', postgresql_include=['id', 'organisation_id', 'amount_requested_pence', 'awarded_pence'])
         batch_op.drop_index(batch_op.f('ix_applications_round_id'))
         batch_op.drop_index(batch_op.f('ix_applications_organisation_id'))
 
