@@ -98,6 +98,16 @@ def max_length(limit: int, what: str = "This"):
     return check
 
 
+def show_refusal(form, error) -> None:
+    """Show why a service refused (a DomainError) on the form: beside the field it names, else at the top."""
+    from .services.errors import ValidationFailed
+
+    if isinstance(error, ValidationFailed):
+        apply_service_errors(form, error.errors)
+    else:
+        apply_service_errors(form, {error.field or "": error.message})
+
+
 def apply_service_errors(form, errors: dict[str, str]) -> None:
     """Show a service's ValidationFailed errors beside the form's fields."""
     for name, message in errors.items():

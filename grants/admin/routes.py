@@ -8,7 +8,7 @@ from sqlalchemy import desc, or_, select
 from ..access import access
 from ..auth.reauth import fresh_sign_in_required
 from ..extensions import db
-from ..forms import apply_service_errors
+from ..forms import apply_service_errors, show_refusal
 from ..models import ROLE_LABELS, AuditEvent, Role, User
 from ..services import admin as admin_service
 from ..services import two_factor
@@ -90,12 +90,9 @@ def user_roles(user_id: int):
                                     reason=form.reason.data or "")
             admin_service.set_decision_authority(user=person, authority=form.authority.data or None,
                                                  actor=current_user, reason=form.reason.data or "")
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(f"Roles for {person.full_name} saved", "success")
@@ -110,10 +107,8 @@ def _reason_page(person, *, action: str, run, done: str, heading: str, explain: 
     if form.validate_on_submit():
         try:
             run(form.reason.data)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(done, "success")
@@ -182,10 +177,8 @@ def anonymise(user_id: int):
             admin_service.anonymise_applicant(user=person, actor=current_user,
                                               retention_confirmed=bool(form.retention_confirmed.data),
                                               reason=form.reason.data or "")
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash("The applicant's personal details are removed. Their applications and grants stay", "success")

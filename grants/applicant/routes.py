@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..access import access, own_application_or_404
 from ..extensions import db
-from ..forms import apply_service_errors
+from ..forms import apply_service_errors, show_refusal
 from ..models import Round, Role
 from .. import clock
 from ..services import applications, monitoring, organisations
@@ -95,12 +95,9 @@ def organisation():
     if form.validate_on_submit():
         try:
             organisations.create_organisation(actor=current_user, values=form.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash("Your organisation has been set up", "success")
@@ -508,12 +505,9 @@ def withdraw(application_id: int):
     if form.validate_on_submit():
         try:
             applications.withdraw(application, actor=current_user, reason=form.reason.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(f"Application {application.reference} has been withdrawn", "success")

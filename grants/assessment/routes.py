@@ -9,7 +9,7 @@ from .. import access as access_rules
 from ..access import access
 from ..exports import tabular
 from ..extensions import db
-from ..forms import apply_service_errors
+from ..forms import show_refusal
 from ..models import Application, Area, Attachment, Objective, Role, Round, User
 from ..services import assessment as assessment_service
 from ..services import audit, screening as screening_service, workflow
@@ -26,13 +26,6 @@ def _application(application_id: int) -> Application:
     if application is None:
         abort(404)
     return application
-
-
-def _show_error(form, exc: DomainError) -> None:
-    if isinstance(exc, ValidationFailed):
-        apply_service_errors(form, exc.errors)
-    else:
-        form.form_errors.append(exc.message)
 
 
 def application_link(application: Application) -> str | None:
@@ -86,7 +79,7 @@ def screen(application_id: int):
             result = screening_service.screen(application, answers=answers, actor=current_user,
                                               note=form.overall_note.data or "")
         except DomainError as exc:
-            _show_error(form, exc)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             if result.outcome == "passed":
@@ -112,7 +105,7 @@ def more_info(application_id: int):
             screening_service.request_more_info(application, question=form.question.data or "",
                                                 sections=form.sections.data or [], actor=current_user)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(f"Your question has been sent to {application.organisation.legal_name}.", "success")
@@ -155,7 +148,7 @@ def assessors(application_id: int):
                 raise ValidationFailed({"assessor": "Choose an assessor"})
             assessment_service.assign(application, assessor=assessor, actor=current_user)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(f"{assessor.full_name} has been asked to assess {application.reference}.", "success")
@@ -178,7 +171,7 @@ def moderate(application_id: int):
             assessment_service.moderate(application, note=form.note.data or "", moderated_score=score,
                                         actor=current_user)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(f"Moderation of {application.reference} recorded.", "success")
@@ -221,7 +214,7 @@ def declare(application_id: int):
             assessment_service.declare(assignment, has_conflict=choice, nature=form.nature.data,
                                        actor=current_user)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             if choice:
@@ -250,7 +243,7 @@ def score(application_id: int):
         try:
             assessment_service.save_scores(assignment, entries=entries, submit=submit, actor=current_user)
         except DomainError as exc:
-            _show_error(form, exc)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             if submit:

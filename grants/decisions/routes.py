@@ -9,7 +9,7 @@ from .. import access as access_rules
 from ..access import access
 from ..auth.reauth import fresh_sign_in_required
 from ..extensions import db
-from ..forms import apply_service_errors
+from ..forms import show_refusal
 from ..models import Application, DecisionRecord, Letter, PaymentInstalment, Role
 from ..money import format_pence
 from ..services import budget, offers
@@ -30,7 +30,7 @@ def _show_error(form, exc: DomainError) -> None:
     if "schedule" in errors:
         # The schedule is several rows, not one field: the message sits above them.
         form.schedule_error = errors["schedule"]
-    apply_service_errors(form, errors)
+    show_refusal(form, exc)
 
 
 def _send_pdf(content: bytes, filename: str):

@@ -9,12 +9,12 @@ from flask_login import current_user
 from .. import clock
 from ..access import access, application_or_404, own_application_or_404, own_report_or_404, report_or_404
 from ..extensions import db
-from ..forms import apply_service_errors
+from ..forms import show_refusal
 from ..money import format_pence
 from ..templating import format_date
-from ..models import Attachment, GrantReturn, Report, Role, Variation
+from ..models import Attachment, GrantReturn, Role, Variation
 from ..services import monitoring as service
-from ..services.errors import DomainError, ValidationFailed
+from ..services.errors import DomainError
 from .forms import (
     DecideVariationForm,
     EvidenceForm,
@@ -91,12 +91,9 @@ def report_form(report_id: int):
                 beneficiaries_reached=form.beneficiaries_reached.data, equality=equality,
                 went_well=form.went_well.data, did_not_go_well=form.did_not_go_well.data,
                 case_study=form.case_study.data, applicant_response=form.applicant_response.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             if request.form.get("action") == "save":
@@ -117,12 +114,9 @@ def evidence(report_id: int):
     if form.validate_on_submit():
         try:
             attachment = service.add_evidence(report, request.files.get("file"), actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(f"{attachment.original_filename} has been added to your report.")
@@ -212,12 +206,9 @@ def _variation_page(application, *, on_behalf: bool):
             else:
                 service.request_variation(application, actor=current_user, kind=form.kind.data,
                                           reason=form.reason.data, **form.service_details())
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             if on_behalf:
@@ -320,12 +311,9 @@ def return_report(report_id: int):
     if form.validate_on_submit():
         try:
             service.return_report(report, actor=current_user, questions=form.questions.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash("The report has been returned to the applicant with your questions.")
@@ -356,12 +344,9 @@ def decide_variation(variation_id: int):
                 service.approve_variation(variation, actor=current_user, note=form.note.data)
             else:
                 service.reject_variation(variation, actor=current_user, note=form.note.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(f"The change has been {variation.status}.")
@@ -378,12 +363,9 @@ def raise_return(application_id: int):
         try:
             service.raise_return(application, actor=current_user, amount_pence=form.amount.data,
                                  reason=form.reason.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash("The return has been raised. Finance and the organisation have been told.")
@@ -412,12 +394,9 @@ def return_received(return_id: int):
         try:
             service.record_return_received(grant_return, actor=current_user, received_on=form.received_on.data,
                                            reference=form.reference.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_service_errors(form, exc.errors)
         except DomainError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(f"{format_pence(grant_return.amount_pence)} received from "
