@@ -10,7 +10,6 @@ ids cannot be probed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 from typing import Callable
 
 from flask import abort, current_app, request

@@ -1,7 +1,6 @@
 """Accounts: registration, email confirmation, sign-in with lockout, password reset."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from flask import current_app

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import importlib
-import importlib.util
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone

@@ -1,7 +1,7 @@
 """Gap-free sequence numbers (application references, decision record numbers)."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db

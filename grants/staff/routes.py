@@ -1,7 +1,7 @@
 """The staff back office: application lists, reading applications, the email outbox."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -78,7 +78,6 @@ def _staff_application_or_404(application_id: int) -> Application:
 def application(application_id: int):
     """One application, read-only: every section, its documents and its submitted versions."""
     application_ = _staff_application_or_404(application_id)
-    from flask import url_for
 
     from ..services.decisions import records_for
 
@@ -97,8 +96,6 @@ def application(application_id: int):
 
 def _work_on(application_, user) -> list[dict]:
     """Where each role goes next from an application: one list, so every area is linked once."""
-    from flask import url_for
-
     from ..services import workflow
 
     status = workflow.status_of(application_)
@@ -138,7 +135,6 @@ def _work_on(application_, user) -> list[dict]:
 @access(*STAFF_READERS)
 def application_version(application_id: int, number: int):
     """The application exactly as it was sent the nth time (versions never change)."""
-    from flask import url_for
 
     application_ = _staff_application_or_404(application_id)
     version = next((v for v in application_.versions if v.number == number), None)
