@@ -62,7 +62,7 @@ def nav_items() -> list[dict]:
     items, seen = [], set()
     roles = current_user.role_set if current_user.is_authenticated else frozenset()
     for role, text, endpoint in NAV:
-        if endpoint in seen or endpoint not in current_app.view_functions:
+        if endpoint in seen:
             continue
         if role is not None and role not in roles:
             continue

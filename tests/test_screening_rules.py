@@ -87,7 +87,7 @@ def test_more_info_request_records_question_and_sections(demo):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "application.request_more_info"))
     assert event.reason == "Please send a quote for the alarms."
     email = db.session.scalar(select(OutboxEmail))
-    assert "Please send a quote for the alarms." in email.body_text and "Budget and other funding" in email.body_text
+    assert "Please send a quote for the alarms." in email.body_text and "- Budget\n" in email.body_text
 
 
 def test_more_info_needs_question_and_known_sections(demo):

@@ -1,7 +1,7 @@
 """Assessment journeys: screening, more information, assessors, declarations, scoring, moderation, panel."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -30,10 +30,7 @@ def _application(application_id: int) -> Application:
 
 def application_link(application: Application) -> str | None:
     """Where a panel row leads: the decision page once it exists, else the staff application page."""
-    for endpoint in ("decisions.decide", "staff.application"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, application_id=application.id)
-    return url_for("assessment.application", application_id=application.id)
+    return url_for("decisions.decide", application_id=application.id)
 
 
 # --- Officer: one application's assessment record ------------------------------------------
@@ -374,4 +371,4 @@ def _pounds(pence: int):
 
 @bp.context_processor
 def _helpers():
-    return {"endpoint_exists": lambda name: name in current_app.view_functions, "Role": Role}
+    return {"Role": Role}

@@ -66,8 +66,7 @@ def queue():
             "refusal": decisions_service.decision_refusal(application, current_user),
         })
     recent = db.session.scalars(select(DecisionRecord).order_by(DecisionRecord.id.desc()).limit(10)).all()
-    return render_template("decisions/queue.html", rounds=list(rounds.values()), recent=recent,
-                           panel_exists="assessment.panel" in current_app.view_functions)
+    return render_template("decisions/queue.html", rounds=list(rounds.values()), recent=recent)
 
 
 def _decide_context(application: Application, form):
@@ -79,8 +78,7 @@ def _decide_context(application: Application, form):
         records=decisions_service.records_for(application),
         scores=assessment_service.score_summary(application),
         triggers=decisions_service.TRIGGERS,
-        application_link=(url_for("staff.application", application_id=application.id)
-                          if "staff.application" in current_app.view_functions else None),
+        application_link=url_for("staff.application", application_id=application.id),
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import clock
@@ -36,8 +36,7 @@ STAFF = (Role.OFFICER, Role.DECISION_MAKER, Role.FINANCE, Role.AUDITOR)
 @bp.app_context_processor
 def _monitoring_globals():
     return {"report_status_label": service.STATUS_LABELS, "report_kind_label": service.KIND_LABELS,
-            "variation_label": service.VARIATION_LABELS, "equality_groups": service.EQUALITY_GROUPS,
-            "endpoint_exists": lambda name: name in current_app.view_functions}
+            "variation_label": service.VARIATION_LABELS, "equality_groups": service.EQUALITY_GROUPS}
 
 
 @bp.app_template_filter("iso_date")

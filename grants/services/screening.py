@@ -9,38 +9,16 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Application, ApplicationVersion, MoreInfoRequest, Screening, ScreeningAnswer, User
 from . import audit, workflow
+from .applications import SECTION_TITLES
+from .applications import SECTIONS as SECTION_LIST
 from .errors import InvalidTransition, NotPermitted, ValidationFailed
 
-try:  # the applicant journey owns the list; fall back to the agreed slugs until it lands
-    from .applications import SECTIONS as _SECTIONS
-except ImportError:  # pragma: no cover - depends on merge order
-    _SECTIONS = None
-
-SECTION_LABELS = {
-    "organisation": "Your organisation",
-    "project": "About the project",
-    "need": "The need and evidence",
-    "activities": "Activities",
-    "where_and_who": "Where and who benefits",
-    "objectives": "Police and Crime Plan objectives",
-    "outputs": "Planned outputs",
-    "budget": "Budget and other funding",
-    "safeguarding": "Safeguarding",
-    "attachments": "Supporting documents",
-}
-
-
-def _section_slugs() -> list[str]:
-    if _SECTIONS:
-        return [s if isinstance(s, str) else getattr(s, "slug", s[0]) for s in _SECTIONS]
-    return list(SECTION_LABELS)
-
-
-SECTIONS = _section_slugs()
+# Screening names sections exactly as the applicant's task list does: one set of labels.
+SECTIONS = list(SECTION_LIST)
 
 
 def section_label(slug: str) -> str:
-    return SECTION_LABELS.get(slug, slug.replace("_", " ").capitalize())
+    return SECTION_TITLES.get(slug, slug.replace("_", " ").capitalize())
 
 
 @dataclass
