@@ -38,6 +38,27 @@ def test_queue_flags_where_the_running_total_passes_the_remaining_budget(as_pcc,
     assert [("Over remaining budget" in row.get_text()) for row in rows] == [False, True]
 
 
+def test_queue_ranks_exactly_as_the_panel_so_the_budget_line_falls_in_the_same_place(as_pcc, demo):
+    """With equal scores, does the queue rank the smaller request first, as the panel does?
+
+    The queue used to re-rank in the view (ties by reference), so with £5,500 left the decision maker saw
+    the £5,000 bid within budget while the panel showed the £1,000 bid within and the £5,000 bid over.
+    """
+    from decimal import Decimal
+
+    from grants.services import assessment
+
+    demo.csf_round.budget_pence = 550_000
+    larger = make_assessed(demo, amount_pence=500_000, title="Larger bid", score_percent=Decimal("70.00"))
+    smaller = make_assessed(demo, amount_pence=100_000, title="Smaller bid", score_percent=Decimal("70.00"))
+    db.session.commit()
+    panel_order = [row.application.id for row in assessment.panel(demo.csf_round).rows]
+    assert panel_order == [smaller.id, larger.id]
+    rows = as_pcc.get_page("/decisions/").select("tbody tr")
+    assert [("Smaller bid" in row.get_text(), "Over remaining budget" in row.get_text()) for row in rows] == [
+        (True, False), (False, True)]
+
+
 def test_decision_page_shows_remaining_budget_and_approves(as_ceo, demo):
     """Can the Chief Executive approve from the decide page, landing on the numbered record with its letter?"""
     application = make_assessed(demo, amount_pence=300_000)

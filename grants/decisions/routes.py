@@ -47,26 +47,18 @@ def _send_pdf(content: bytes, filename: str):
 @access(Role.DECISION_MAKER)
 def queue():
     """Assessed and deferred applications awaiting a decision, by round, with each round's remaining budget."""
-    applications = db.session.scalars(
-        select(Application).where(Application.status.in_([Status.ASSESSED.value, Status.DEFERRED.value]))
-        .order_by(Application.round_id, Application.moderated_score_percent.desc().nulls_last(),
-                  Application.score_percent.desc().nulls_last(), Application.reference)
-    ).all()
-    rounds: dict[int, dict] = {}
-    for application in applications:
-        entry = rounds.setdefault(application.round_id, {"round": application.round,
-                                                         "money": budget.round_money(application.round),
-                                                         "applications": [], "running": 0})
-        # Running total in ranked order, as the panel sees it: where the remaining budget runs out.
-        entry["running"] += application.amount_requested_pence
-        entry["applications"].append({
-            "application": application,
-            "running_total": entry["running"],
-            "fits": entry["running"] <= entry["money"].remaining,
-            "refusal": decisions_service.decision_refusal(application, current_user),
-        })
+    rounds = [
+        {
+            "round": panel.round,
+            "money": budget.round_money(panel.round),
+            "rows": panel.rows,
+            "refusals": {row.application.id: decisions_service.decision_refusal(row.application, current_user)
+                         for row in panel.rows},
+        }
+        for panel in assessment_service.panels_awaiting_decision()
+    ]
     recent = db.session.scalars(select(DecisionRecord).order_by(DecisionRecord.id.desc()).limit(10)).all()
-    return render_template("decisions/queue.html", rounds=list(rounds.values()), recent=recent)
+    return render_template("decisions/queue.html", rounds=rounds, recent=recent)
 
 
 def _decide_context(application: Application, form):

@@ -511,3 +511,16 @@ def panel(round_: Round, *, objective_id: int | None = None, area_id: int | None
         rows.append(PanelRow(application, score, total, within,
                              score is not None and score < round_.pass_mark_percent, moderation_state(application)))
     return Panel(round_, rows, remaining, line_before, round_.pass_mark_percent)
+
+
+def panels_awaiting_decision() -> list[Panel]:
+    """The panel ranking of every round with applications awaiting a decision, oldest round first.
+
+    The decision queue shows exactly these rankings, so the budget line falls in
+    the same place for the decision maker as on the panel.
+    """
+    round_ids = db.session.scalars(
+        select(Application.round_id).where(Application.status.in_(RANKED_STATES)).distinct()
+        .order_by(Application.round_id)
+    ).all()
+    return [panel(db.session.get(Round, round_id)) for round_id in round_ids]
