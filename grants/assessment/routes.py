@@ -287,7 +287,7 @@ def _round(round_id: int) -> Round:
 def conflicts(round_id: int):
     """The round's register of interests: every declaration ever made, with or without a conflict."""
     round_ = _round(round_id)
-    declarations = assessment_service.conflicts_register(round_)
+    declarations = assessment_service.conflicts_register(round_.id)
     only_conflicts = request.args.get("show") == "conflicts"
     if only_conflicts:
         declarations = [d for d in declarations if d.has_conflict]

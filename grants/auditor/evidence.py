@@ -377,13 +377,5 @@ def decision_records_export(records: list[DecisionRecord], fmt: str, *, actor: U
 
 # --- Conflicts of interest register ---------------------------------------------------
 
-def conflicts_register(round_id: int | None = None) -> list[ConflictDeclaration]:
-    stmt = (select(ConflictDeclaration).join(Application).join(Round)
-            .order_by(Round.opens_on.desc(), Application.reference, ConflictDeclaration.created_at))
-    if round_id:
-        stmt = stmt.where(Application.round_id == round_id)
-    return list(db.session.scalars(stmt))
-
-
 def rounds() -> list[Round]:
     return list(db.session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id)))

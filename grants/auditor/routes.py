@@ -12,6 +12,7 @@ from flask_login import current_user
 from ..access import access
 from ..extensions import db
 from ..models import Application, Role
+from ..services import assessment as assessment_service
 from ..services import audit
 from . import evidence
 
@@ -131,5 +132,5 @@ def decision_records_export(fmt: str):
 def conflicts():
     round_arg = request.args.get("round", "")
     round_id = int(round_arg) if round_arg.isdigit() and len(round_arg) < 10 else None
-    return render_template("auditor/conflicts.html", declarations=evidence.conflicts_register(round_id),
+    return render_template("auditor/conflicts.html", declarations=assessment_service.conflicts_register(round_id),
                            rounds=evidence.rounds(), round_id=round_id)

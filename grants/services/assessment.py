@@ -441,13 +441,15 @@ def conflicts_for(application: Application) -> list[dict]:
     ]
 
 
-def conflicts_register(round_: Round) -> list[ConflictDeclaration]:
-    """Every declaration in the round, newest first: the round's register of interests."""
-    return list(db.session.scalars(
-        select(ConflictDeclaration).join(Application, ConflictDeclaration.application_id == Application.id)
-        .where(Application.round_id == round_.id)
-        .order_by(ConflictDeclaration.created_at.desc(), ConflictDeclaration.id.desc())
-    ))
+def conflicts_register(round_id: int | None = None) -> list[ConflictDeclaration]:
+    """The register of interests: every declaration, in one round or all, newest round first, then newest first."""
+    stmt = (select(ConflictDeclaration).join(Application, ConflictDeclaration.application_id == Application.id)
+            .join(Round, Application.round_id == Round.id)
+            .order_by(Round.opens_on.desc(), Round.id.desc(), ConflictDeclaration.created_at.desc(),
+                      ConflictDeclaration.id.desc()))
+    if round_id is not None:
+        stmt = stmt.where(Application.round_id == round_id)
+    return list(db.session.scalars(stmt))
 
 
 # --- The assessor's queue -----------------------------------------------------------------------
