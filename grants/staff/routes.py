@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from ..access import STAFF_READERS, access, application_or_404
 from ..extensions import db
-from ..models import Application, Area, Fund, OutboxEmail, Role, Round, application_areas
+from ..models import Application, Area, Fund, Role, Round, application_areas
 from ..services import applications as application_service
+from ..services import outbox as outbox_service
 from ..services.workflow import STAFF_LABELS, Status
 
 bp = Blueprint("staff", __name__)
@@ -168,10 +169,7 @@ def outbox():
         abort(404)
     page = max(1, request.args.get("page", 1, type=int))
     per_page = 50
-    total = db.session.scalar(select(func.count(OutboxEmail.id)))
-    emails = db.session.scalars(
-        select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    emails, total = outbox_service.emails_for(current_user, page=page, per_page=per_page)
     return render_template("staff/outbox.html", emails=emails, page=page, total=total, per_page=per_page)
 
 
