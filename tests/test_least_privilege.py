@@ -10,7 +10,6 @@ import io
 import itertools
 import zipfile
 
-import pytest
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from sqlalchemy import select
@@ -147,7 +146,6 @@ def test_no_page_or_download_an_administrator_reaches_shows_application_content(
     assert leaks == {}, _summary(leaks)
 
 
-@pytest.mark.xfail(strict=True, reason="finance's pages are filtered in the next change")
 def test_no_page_or_download_finance_reaches_shows_assessment_or_application_content(app, demo):
     """Walking every URL finance may reach, with every id, does any body (HTML, CSV, XLSX, PDF, ZIP) show planted text?"""
     _planted(demo)
