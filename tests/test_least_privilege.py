@@ -147,7 +147,7 @@ def test_no_page_or_download_an_administrator_reaches_shows_application_content(
 
 
 def test_no_page_or_download_finance_reaches_shows_assessment_or_application_content(app, demo):
-    """Walking every URL finance may reach, with every id, does any body (HTML, CSV, XLSX, PDF, ZIP) show planted text?"""
+    """Walking every URL finance may reach, with every id, does any HTML, CSV, XLSX, PDF or ZIP show planted text?"""
     _planted(demo)
     leaks, read = _walk(app, demo.finance, Role.FINANCE)
     assert read > 30, "the walk read finance's pages"
@@ -195,7 +195,7 @@ def test_admin_user_page_shows_other_events_only_as_kind_and_time(app, demo, as_
 
 
 def test_event_content_follows_each_role_held(app, demo):
-    """Is the rule per role held: an administrator who is also an auditor reads event content; one who is not does not?"""
+    """Per role held: does an administrator read event content only once they are also an auditor?"""
     from grants.services import admin as admin_service
     from grants.services import permissions, screening
 
@@ -217,7 +217,7 @@ def test_event_content_follows_each_role_held(app, demo):
 
 def test_outbox_shows_an_administrator_account_emails_but_not_emails_about_applications(app, demo, as_admin,
                                                                                       as_officer):
-    """In the development outbox, does an administrator read a password-reset email but not an email about an application?"""
+    """In the development outbox, does an administrator read account emails but not emails about applications?"""
     from grants.services import accounts, screening
 
     from .factories import make_application
@@ -236,3 +236,33 @@ def test_outbox_shows_an_administrator_account_emails_but_not_emails_about_appli
     assert "refuge" not in admin_text and "An email about an application" in admin_text
     assert "reset-password" in admin_text or "reset your password" in admin_text.lower()
     assert "refuge" in officer_text
+
+
+def test_readme_states_the_matrix_the_code_enforces():
+    """Does the README's "Who can see what" table say exactly what permissions.READ says?"""
+    from pathlib import Path
+
+    from grants.services import permissions
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Who can see what", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| kind")]
+    assert rows == [f"| {info.value} | {', '.join(who)} |" for info, who in permissions.matrix()]
+
+
+def test_finance_reads_the_award_but_not_the_assessment_or_a_decline(app, demo, as_finance):
+    """On decision records and letters, does finance see the award and schedule but no scores, decline reasons or PDF?"""
+    _planted(demo)
+    records = db.session.scalars(select(DecisionRecord).order_by(DecisionRecord.id)).all()
+    approval = next(r for r in records if r.outcome.startswith("approve") and r.scores.get("assessors"))
+    decline = next(r for r in records if r.outcome == "decline")
+    page = " ".join(as_finance.get_page(f"/decisions/records/{approval.id}").get_text().split())
+    assert approval.number in page and "Payment schedule" in page
+    assert "Assessment scores" not in page and "Conflicts of interest declared" not in page
+    assert as_finance.get(f"/decisions/records/{approval.id}.pdf").status_code == 404
+    assert "Not shown to you" in as_finance.get_page(f"/decisions/records/{decline.id}").get_text()
+    letters = db.session.scalars(select(Letter)).all()
+    award = next(letter for letter in letters if letter.kind == "award")
+    refused = next(letter for letter in letters if letter.kind == "decline")
+    assert as_finance.get(f"/decisions/letters/{award.id}").status_code == 200
+    assert as_finance.get(f"/decisions/letters/{refused.id}").status_code == 404

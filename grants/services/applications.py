@@ -84,7 +84,7 @@ def content_readable(application: Application, viewer: User | None) -> bool:
 
 
 def sent_content_for(application: Application, viewer: User | None) -> dict | None:
-    """The application as last sent (the latest version, not edits in progress), or None if the viewer may not read it."""
+    """The application as last sent (its latest version, not edits in progress); None if the viewer may not read it."""
     if not content_readable(application, viewer):
         return None
     latest = application.versions[-1] if application.versions else None

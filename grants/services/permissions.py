@@ -38,10 +38,11 @@ class Info(str, enum.Enum):
     APPLICATION_CONTENT = "application content: answers, documents, submitted versions"
     MORE_INFO = "more-information requests to applicants"
     SCORES = "assessment scores, assessor comments and conflict declarations"
-    STAFF_NOTES = "staff notes: screening and moderation notes, questions on reports"
+    STAFF_NOTES = ("staff notes: screening and moderation notes "
+                   "(a failed check's note is also the reason sent to the applicant)")
     DECISION_REASONS = "reasons for declining or deferring, decline letters"
     REPORT_FIGURES = "monitoring report figures: outputs, spend against budget, evidence files"
-    REPORT_CONTENT = "monitoring report content: narratives, case studies, equality monitoring"
+    REPORT_CONTENT = "monitoring report content: narratives, case studies, questions and answers, equality monitoring"
     ACCOUNT_EVENTS = "account events: sign-ins, roles, authority, two-factor, deactivation, password resets"
     AUDIT_CONTENT = "audit event content: every event's reason and before/after values"
     EMAIL_CONTENT = "emails about applications (the development outbox)"
@@ -72,8 +73,8 @@ PUBLIC_READS = frozenset({Info.PUBLISHED})
 
 # What the conditional cells mean, for the README's "Who can see what".
 CONDITIONS: dict[Role, str] = {
-    Role.APPLICANT: "their own organisation's applications and grants only",
-    Role.ASSESSOR: "only applications they are assigned to and have declared no conflict on",
+    Role.APPLICANT: "own organisation's only",
+    Role.ASSESSOR: "when assigned and not conflicted",
 }
 
 
