@@ -266,3 +266,27 @@ def test_finance_reads_the_award_but_not_the_assessment_or_a_decline(app, demo, 
     refused = next(letter for letter in letters if letter.kind == "decline")
     assert as_finance.get(f"/decisions/letters/{award.id}").status_code == 200
     assert as_finance.get(f"/decisions/letters/{refused.id}").status_code == 404
+
+
+def test_finance_reads_a_reports_figures_but_not_its_narrative(app, demo, as_finance, as_officer):
+    """On a submitted monitoring report, does finance see spend against budget but not what the group wrote?"""
+    _planted(demo)
+    report = db.session.scalars(select(Report).where(Report.case_study.is_not(None)).order_by(Report.id)).first()
+    finance_text = " ".join(as_finance.get_page(f"/monitoring/staff/reports/{report.id}").get_text().split())
+    officer_text = " ".join(as_officer.get_page(f"/monitoring/staff/reports/{report.id}").get_text().split())
+    assert "Difference (paid less spent)" in finance_text
+    assert PLANTED["report case study"] not in finance_text and "not shown to you" in finance_text
+    assert PLANTED["report case study"] in officer_text
+
+
+def test_finance_sees_an_applications_award_but_not_its_answers_documents_or_versions(app, demo, as_finance):
+    """On a funded application's staff page, does finance see the organisation and decisions but no answers?"""
+    _planted(demo)
+    application = db.session.scalars(select(Application).where(Application.status == "funded")
+                                     .order_by(Application.id)).first()
+    text = " ".join(as_finance.get_page(f"/staff/applications/{application.id}").get_text().split())
+    assert application.organisation.legal_name in text and "Decision records" in text
+    assert not planted_in(text) and "Submitted versions" not in text
+    assert as_finance.get(f"/staff/applications/{application.id}/versions/1").status_code == 404
+    document = application.attachments[0]
+    assert as_finance.get(f"/staff/applications/{application.id}/attachments/{document.id}").status_code == 404
