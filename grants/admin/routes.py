@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+
 from ..access import access
 from ..auth.reauth import fresh_sign_in_required
 from ..extensions import db

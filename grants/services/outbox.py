@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from .. import clock
 from ..extensions import db
 from ..models import Application, OutboxEmail, Role, User
+from . import permissions
 
 
 def queue_email(to: str, subject: str, body: str, *, application: Application | None = None) -> OutboxEmail:
@@ -86,8 +87,6 @@ def emails_for(viewer: User, *, page: int = 1, per_page: int = 50) -> tuple[list
     whole only to a viewer who may read emails about applications (a grants
     officer); an administrator sees only to whom and when it went.
     """
-    from . import permissions
-
     reads_applications = permissions.may_read(viewer, permissions.Info.EMAIL_CONTENT)
     total = db.session.scalar(select(func.count(OutboxEmail.id))) or 0
     rows = db.session.scalars(
