@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import desc, or_, select
 
 from ..access import access
 from ..auth.reauth import fresh_sign_in_required
 from ..extensions import db
 from ..forms import apply_service_errors, show_refusal
-from ..models import ROLE_LABELS, AuditEvent, Role, User
+from ..models import ROLE_LABELS, Role, User
 from ..services import admin as admin_service
 from ..services import two_factor
 from ..services.errors import DomainError, ValidationFailed
@@ -65,12 +64,7 @@ def new_user():
 @access(Role.ADMIN)
 def user(user_id: int):
     person = _user_or_404(user_id)
-    events = db.session.scalars(
-        select(AuditEvent).where(or_(
-            AuditEvent.actor_id == person.id,
-            (AuditEvent.entity_type == "User") & (AuditEvent.entity_id == str(person.id)),
-        )).order_by(desc(AuditEvent.seq)).limit(25)
-    ).all()
+    events = admin_service.account_activity(user=person, viewer=current_user)
     return render_template("admin/user.html", person=person, events=events, role_labels=ROLE_LABELS,
                            reset_form=ReasonForm(), codes_left=two_factor.unused_recovery_codes(person))
 

@@ -118,10 +118,10 @@ def decide(application_id: int):
 def record(record_id: int):
     """A decision record, its letters, and checks that neither has changed since it was made."""
     record = db.get_or_404(DecisionRecord, record_id)
-    letters = db.session.scalars(select(Letter).where(Letter.decision_record_id == record.id)
-                                 .order_by(Letter.id)).all()
+    letters = decisions_service.letters_of_record(record, current_user)
     return render_template(
-        "decisions/record.html", record=record, intact=decisions_service.record_is_intact(record),
+        "decisions/record.html", record=record, shown=decisions_service.record_view(record, current_user),
+        intact=decisions_service.record_is_intact(record),
         letters=[(letter, decisions_service.verify_letter(letter)) for letter in letters],
         superseded_by=decisions_service.superseded_by(record),
         correction_refusal=(decisions_service.correction_refusal(record, current_user)
@@ -136,6 +136,8 @@ def record_pdf(record_id: int):
     from ..documents.decision_record import decision_record_pdf
 
     record = db.get_or_404(DecisionRecord, record_id)
+    if not decisions_service.record_view(record, current_user).whole:
+        abort(404)  # the PDF is the whole record; those who may not read all of it read the page
     return _send_pdf(decision_record_pdf(record), f"decision-record-{record.number.replace('/', '-')}.pdf")
 
 
@@ -173,6 +175,8 @@ def correct(record_id: int):
 def letter(letter_id: int):
     """The stored letter exactly as sent."""
     stored = db.get_or_404(Letter, letter_id)
+    if not decisions_service.letter_readable(stored, current_user):
+        abort(404)
     return _send_pdf(stored.content, stored.filename)
 
 

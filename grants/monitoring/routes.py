@@ -271,7 +271,7 @@ def _review_page(report, return_form, sign_off_form, *, error: str | None = None
     versions = report.versions
     shown = next((v for v in versions if v.number == version_number), versions[-1] if versions else None)
     return render_template("monitoring/review.html", report=report, application=report.application,
-                           versions=versions, shown=shown, data=shown.data if shown else service.snapshot(report),
+                           versions=versions, shown=shown, data=service.report_data_for(report, shown, current_user),
                            files=service.evidence_of(report), return_form=return_form,
                            sign_off_form=sign_off_form, money=service.grant_money(report.application),
                            form=return_form, error=error, error_title_prefix=bool(error),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, desc, func, or_, select
 
 from .. import clock
 from ..extensions import db
 from ..models import (
     Application,
+    AuditEvent,
     DecisionAuthority,
     Invitation,
     OfferResponse,
@@ -23,7 +24,7 @@ from ..models import (
     User,
     UserRole,
 )
-from . import accounts, audit
+from . import accounts, audit, permissions
 from .errors import DomainError, NotPermitted, ValidationFailed
 
 ANONYMISED_NAME = "Anonymised user"
@@ -41,6 +42,22 @@ def search_users(*, query: str = "", role: str | None = None, include_inactive: 
     if not include_inactive:
         stmt = stmt.where(User.is_active_account.is_(True))
     return list(db.session.scalars(stmt.limit(limit)))
+
+
+def account_activity(*, user: User, viewer: User, limit: int = 25) -> list[permissions.EventView]:
+    """The latest events by or about an account, as the viewer may read them.
+
+    Account events (sign-ins, roles, authority, two-factor, deactivation,
+    password resets) show what changed; anything else shows only its kind and
+    time, unless the viewer may read audit content (permissions.event_view).
+    """
+    events = db.session.scalars(
+        select(AuditEvent).where(or_(
+            AuditEvent.actor_id == user.id,
+            (AuditEvent.entity_type == "User") & (AuditEvent.entity_id == str(user.id)),
+        )).order_by(desc(AuditEvent.seq)).limit(limit)
+    )
+    return permissions.visible_events(events, viewer)
 
 
 def _admins_left_without(user: User) -> int:

@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..money import MAX_PENCE, format_pence
 from . import attachments as attachment_service
-from . import audit, workflow
+from . import audit, permissions, workflow
 from .errors import DomainError, Immutable, NotPermitted, ValidationFailed
 from .numbering import next_number
 
@@ -76,6 +76,26 @@ def open_requests(application: Application) -> list[MoreInfoRequest]:
         select(MoreInfoRequest).where(MoreInfoRequest.application_id == application.id,
                                       MoreInfoRequest.answered_at.is_(None)).order_by(MoreInfoRequest.id)
     ))
+
+
+def content_readable(application: Application, viewer: User | None) -> bool:
+    """May the viewer read what the application says (its answers, documents and versions)?"""
+    return permissions.may_read_application(viewer, application, permissions.Info.APPLICATION_CONTENT)
+
+
+def sent_content_for(application: Application, viewer: User | None) -> dict | None:
+    """The application as last sent (its latest version, not edits in progress); None if the viewer may not read it."""
+    if not content_readable(application, viewer):
+        return None
+    latest = application.versions[-1] if application.versions else None
+    return latest.data if latest else snapshot(application)
+
+
+def open_requests_for(application: Application, viewer: User | None) -> list[MoreInfoRequest]:
+    """open_requests(), for a viewer who may read more-information requests; otherwise none."""
+    if not permissions.may_read_application(viewer, application, permissions.Info.MORE_INFO):
+        return []
+    return open_requests(application)
 
 
 def editable_sections(application: Application) -> list[str]:

@@ -32,7 +32,7 @@ from ..models import (
     User,
 )
 from ..money import format_pence
-from . import audit, budget, numbering, outbox, workflow
+from . import audit, budget, numbering, outbox, permissions, workflow
 from .errors import BudgetExceeded, DomainError, InvalidTransition, LimitExceeded, NotPermitted, ValidationFailed
 from .workflow import Status
 
@@ -209,6 +209,44 @@ def records_for(application: Application) -> list[DecisionRecord]:
     return list(db.session.scalars(
         select(DecisionRecord).where(DecisionRecord.application_id == application.id).order_by(DecisionRecord.id)
     ))
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A decision record as the viewer may read it; None marks a part withheld from them.
+
+    Everyone who reaches a record reads the award (amount, schedule,
+    conditions, who decided under what authority). An approval's reasons are
+    published on the register, so they go with the award; a decline's or
+    deferral's reasons and feedback only to those who read decision reasons;
+    scores and conflict declarations only to those who read assessments.
+    `whole` is True when nothing is withheld (only then may the PDF be had).
+    """
+
+    record: DecisionRecord
+    reasons: str | None
+    feedback: str | None
+    scores: dict | None
+    conflicts: list | None
+
+    @property
+    def whole(self) -> bool:
+        return None not in (self.reasons, self.scores, self.conflicts)
+
+
+def _reads_reasons(record: DecisionRecord, viewer: User | None) -> bool:
+    info = permissions.Info.AWARD if record.outcome in APPROVALS else permissions.Info.DECISION_REASONS
+    return permissions.may_read_application(viewer, record.application, info)
+
+
+def record_view(record: DecisionRecord, viewer: User | None) -> RecordView:
+    """The record with what the viewer may not read withheld (see RecordView)."""
+    reasons_ok = _reads_reasons(record, viewer)
+    assessment_ok = permissions.may_read_application(viewer, record.application, permissions.Info.SCORES)
+    return RecordView(record=record, reasons=record.reasons if reasons_ok else None,
+                      feedback=record.feedback if reasons_ok else None,
+                      scores=(record.scores or {}) if assessment_ok else None,
+                      conflicts=(record.conflicts or []) if assessment_ok else None)
 
 
 def _write_record(application: Application, *, actor: User, outcome: str, awarded: int | None, reasons: str,
@@ -476,6 +514,18 @@ def letters_for(application: Application) -> list[Letter]:
     return list(db.session.scalars(
         select(Letter).where(Letter.application_id == application.id).order_by(Letter.id)
     ))
+
+
+def letter_readable(letter: Letter, viewer: User | None) -> bool:
+    """An award letter goes with the award; a decline letter carries the reasons, so only their readers."""
+    info = permissions.Info.AWARD if letter.kind == "award" else permissions.Info.DECISION_REASONS
+    return permissions.may_read_application(viewer, letter.application, info)
+
+
+def letters_of_record(record: DecisionRecord, viewer: User | None) -> list[Letter]:
+    """The record's letters the viewer may read, oldest first."""
+    letters = db.session.scalars(select(Letter).where(Letter.decision_record_id == record.id).order_by(Letter.id))
+    return [letter for letter in letters if letter_readable(letter, viewer)]
 
 
 @dataclass(frozen=True)

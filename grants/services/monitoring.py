@@ -38,7 +38,7 @@ from ..models import (
     User,
     Variation,
 )
-from . import audit, outbox, workflow
+from . import audit, outbox, permissions, workflow
 from .errors import DomainError, InvalidTransition, NotPermitted, ValidationFailed
 
 INTERIM, FINAL = "interim", "final"
@@ -407,6 +407,27 @@ def snapshot(report: Report) -> dict:
         "applicant_response": report.applicant_response,
         "evidence": [{"id": a.id, "filename": a.original_filename, "sha256": a.sha256} for a in evidence_of(report)],
     }
+
+
+# What a report says in words (and its equality figures), as opposed to its outputs and money.
+NARRATIVE_KEYS = ("went_well", "did_not_go_well", "case_study", "staff_questions", "applicant_response",
+                  "equality_monitoring")
+
+
+def report_data_for(report: Report, version: ReportVersion | None, viewer: User | None) -> dict:
+    """The report as sent in `version` (or as it stands), as the viewer may read it.
+
+    Outputs, spend against budget, money paid and evidence files are for
+    everyone who reaches the report; its narrative, case study, questions and
+    equality monitoring only for those who read report content (not finance,
+    who need only the figures a return is worked out from).
+    """
+    data = dict(version.data) if version is not None else snapshot(report)
+    if permissions.may_read_application(viewer, report.application, permissions.Info.REPORT_CONTENT):
+        return data
+    data.update({key: None for key in NARRATIVE_KEYS})
+    data["content_withheld"] = True
+    return data
 
 
 def submit_report(report: Report, *, actor: User) -> ReportVersion:

@@ -5,14 +5,17 @@ Templates live in templates/emails/NAME.txt; the first line is "Subject: ...".
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import clock
 from ..extensions import db
 from ..models import Application, OutboxEmail, Role, User
+from . import permissions
 
 
 def queue_email(to: str, subject: str, body: str, *, application: Application | None = None) -> OutboxEmail:
@@ -62,6 +65,39 @@ def notify_role(role: Role, template: str, **context) -> None:
     ).all()
     for user in users:
         send_template(user.email, template, recipient=user, **context)
+
+
+@dataclass(frozen=True)
+class EmailView:
+    """A stored email as the viewer may read it: an email about an application only to those who read those."""
+
+    to_address: str
+    created_at: datetime
+    sent_at: datetime | None
+    withheld: bool
+    subject: str | None = None
+    body_text: str | None = None
+
+
+def emails_for(viewer: User, *, page: int = 1, per_page: int = 50) -> tuple[list[EmailView], int]:
+    """One page of the outbox, newest first, and how many emails there are in all.
+
+    Account emails (confirm your address, set or reset your password,
+    invitations) are shown whole. An email about an application is shown
+    whole only to a viewer who may read emails about applications (a grants
+    officer); an administrator sees only to whom and when it went.
+    """
+    reads_applications = permissions.may_read(viewer, permissions.Info.EMAIL_CONTENT)
+    total = db.session.scalar(select(func.count(OutboxEmail.id))) or 0
+    rows = db.session.scalars(
+        select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(per_page).offset((max(1, page) - 1) * per_page))
+    views = []
+    for email in rows:
+        shown = email.application_id is None or reads_applications
+        views.append(EmailView(to_address=email.to_address, created_at=email.created_at, sent_at=email.sent_at,
+                               withheld=not shown, subject=email.subject if shown else None,
+                               body_text=email.body_text if shown else None))
+    return views, total
 
 
 def send_pending(limit: int = 200) -> tuple[int, int]:

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from ..access import STAFF_READERS, access, application_or_404
 from ..extensions import db
-from ..models import Application, Area, Fund, OutboxEmail, Role, Round, application_areas
+from ..models import Application, Area, Fund, Role, Round, application_areas
 from ..services import applications as application_service
+from ..services import outbox as outbox_service
 from ..services.workflow import STAFF_LABELS, Status
 
 bp = Blueprint("staff", __name__)
@@ -73,6 +74,14 @@ def _staff_application_or_404(application_id: int) -> Application:
     return application
 
 
+def _readable_content_or_404(application_id: int) -> Application:
+    """An application whose content (versions, documents) the user may read: finance reads only the award."""
+    application = _staff_application_or_404(application_id)
+    if not application_service.content_readable(application, current_user):
+        abort(404)
+    return application
+
+
 @bp.route("/applications/<int:application_id>")
 @access(*STAFF_READERS)
 def application(application_id: int):
@@ -81,12 +90,10 @@ def application(application_id: int):
 
     from ..services.decisions import records_for
 
-    # Staff read what was sent (the latest version), not the applicant's edits in progress.
-    latest = application_.versions[-1] if application_.versions else None
     return render_template(
         "staff/application.html", application=application_,
-        data=latest.data if latest else application_service.snapshot(application_),
-        requests=application_service.open_requests(application_),
+        data=application_service.sent_content_for(application_, current_user),
+        requests=application_service.open_requests_for(application_, current_user),
         section_titles=application_service.SECTION_TITLES, change_url=None,
         download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
                                           attachment_id=file["id"]),
@@ -136,7 +143,7 @@ def _work_on(application_, user) -> list[dict]:
 def application_version(application_id: int, number: int):
     """The application exactly as it was sent the nth time (versions never change)."""
 
-    application_ = _staff_application_or_404(application_id)
+    application_ = _readable_content_or_404(application_id)
     version = next((v for v in application_.versions if v.number == number), None)
     if version is None:
         abort(404)
@@ -151,7 +158,7 @@ def application_version(application_id: int, number: int):
 @bp.route("/applications/<int:application_id>/attachments/<int:attachment_id>")
 @access(*STAFF_READERS)
 def application_attachment(application_id: int, attachment_id: int):
-    application_ = _staff_application_or_404(application_id)
+    application_ = _readable_content_or_404(application_id)
     attachment = application_service.attachment_of(application_, attachment_id, include_removed=True)
     if attachment is None:
         abort(404)
@@ -168,10 +175,7 @@ def outbox():
         abort(404)
     page = max(1, request.args.get("page", 1, type=int))
     per_page = 50
-    total = db.session.scalar(select(func.count(OutboxEmail.id)))
-    emails = db.session.scalars(
-        select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    emails, total = outbox_service.emails_for(current_user, page=page, per_page=per_page)
     return render_template("staff/outbox.html", emails=emails, page=page, total=total, per_page=per_page)
 
 
