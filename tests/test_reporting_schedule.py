@@ -12,7 +12,7 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import AuditEvent, FixedReturn, Letter, OutboxEmail
 from grants.services import monitoring, reporting_schedule
-from grants.services.errors import ValidationFailed
+from grants.services.errors import InvalidTransition, ValidationFailed
 from grants.templating import format_date
 
 from .factories_decisions import accept, approve, make_assessed
@@ -158,3 +158,14 @@ def test_changing_a_rounds_schedule_is_validated_and_audited(demo):
     assert event.after["fixed_returns"] == [{"title": "Budget return", "due_on": "2099-10-30"}]
     assert "Every grant whose project is running on 30 October 2099 sends a budget return." in \
         reporting_schedule.describe_rule(demo.csf_round)
+
+
+def test_a_rounds_schedule_cannot_change_once_it_has_made_an_offer(demo):
+    """Once a letter has stated a round's schedule, is a change to that schedule refused?"""
+    application = make_assessed(demo, amount_pence=100_000, start_date=START, end_date=END)
+    approve(demo, application)
+    with pytest.raises(InvalidTransition) as refused:
+        reporting_schedule.set_schedule(demo.csf_round, actor=demo.officer, final_report_months_after_end=1,
+                                        interim_report_rule="never", interim_report_threshold_pence=None)
+    assert "already made offers" in refused.value.message
+    assert demo.csf_round.final_report_months_after_end == 3

@@ -32,7 +32,7 @@ from typing import Iterable
 from ..money import format_pence
 from ..templating import format_date
 from . import audit
-from .errors import ValidationFailed
+from .errors import InvalidTransition, ValidationFailed
 
 NEVER, ABOVE, ALWAYS = "never", "above", "always"
 INTERIM_RULES = {
@@ -194,12 +194,20 @@ def set_schedule(round_, *, actor, final_report_months_after_end: int, interim_r
                  interim_report_threshold_pence: int | None, fixed_returns: Iterable[tuple[str, date]] = ()):
     """Change a round's reporting schedule (validated by `check_settings`; audited before and after).
 
-    Grants already offered keep the schedule their letter states: their
-    reports are created from the round as it is at acceptance, so change a
-    round's schedule only before its first award.
+    Refused once the round has made an offer: a letter states the reports its
+    grant will send, and the reports are created from the round when the offer
+    is accepted, so the schedule must not move under an offer already made.
     """
-    from ..models import FixedReturn
+    from sqlalchemy import select
 
+    from ..extensions import db
+    from ..models import Application, FixedReturn
+
+    offered = db.session.scalar(select(Application.id).where(Application.round_id == round_.id,
+                                                             Application.awarded_pence.is_not(None)).limit(1))
+    if offered is not None:
+        raise InvalidTransition("This round has already made offers, and their letters state its reporting "
+                                "schedule; set a different schedule in a new round")
     rows = list(fixed_returns)
     errors = check_settings(final_report_months_after_end=final_report_months_after_end,
                             interim_report_rule=interim_report_rule,
