@@ -6,15 +6,21 @@ the delegated limit (when interim_report_above_limit was set) and for every awar
 full-payment threshold). So each round becomes rule "above" with the threshold at the lower of the two amounts
 (or the full-payment threshold where the flag was off).
 
+Award letters already sent listed the reports of the rule at the time (an interim report only above the
+delegated limit); that list is stored on each letter so it still regenerates byte for byte.
+
 Revision ID: 0003_schedule_settings_terms
 Revises: 0001
 Create Date: 2026-11-30 02:03:06.227791
 
 """
+from datetime import date
+
 from alembic import op
 import sqlalchemy as sa
 
 import grants.models.base
+from grants.services.reporting_schedule import add_months, midpoint
 
 
 # revision identifiers, used by Alembic.
@@ -75,6 +81,7 @@ def upgrade():
     with op.batch_alter_table('rounds', schema=None) as batch_op:
         batch_op.add_column(sa.Column('interim_report_rule', sa.String(length=10), server_default='above', nullable=False))
         batch_op.add_column(sa.Column('interim_report_threshold_pence', sa.BigInteger(), server_default='250000', nullable=False))
+    _store_sent_letters_reports()
     op.execute(sa.text(
         "UPDATE rounds SET interim_report_rule = 'above', interim_report_threshold_pence = CASE "
         "WHEN interim_report_above_limit AND delegated_limit_pence < full_payment_threshold_pence "
@@ -82,6 +89,28 @@ def upgrade():
     with op.batch_alter_table('rounds', schema=None) as batch_op:
         batch_op.drop_column('interim_report_above_limit')
 
+
+
+def _day(value):
+    return value if value is None or isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _store_sent_letters_reports():
+    conn = op.get_bind()
+    rows = conn.execute(sa.text(
+        "SELECT l.id, d.amount_awarded_pence, a.start_date, a.end_date, r.interim_report_above_limit, "
+        "r.delegated_limit_pence, r.final_report_months_after_end FROM letters l "
+        "JOIN decision_records d ON d.id = l.decision_record_id JOIN applications a ON a.id = l.application_id "
+        "JOIN rounds r ON r.id = a.round_id WHERE l.kind = 'award'")).all()
+    letters = sa.table("letters", sa.column("id", sa.Integer), sa.column("reports", sa.JSON))
+    for letter_id, award, start, end, interim_above_limit, limit, months in rows:
+        start, end = _day(start), _day(end)
+        reports = []
+        if interim_above_limit and (award or 0) > limit and start and end:
+            reports.append({"title": "Interim report", "due_on": midpoint(start, end).isoformat()})
+        if end:
+            reports.append({"title": "Final report", "due_on": add_months(end, months).isoformat()})
+        conn.execute(letters.update().where(letters.c.id == letter_id).values(reports=reports))
 
 
 def downgrade():
