@@ -107,6 +107,7 @@ def test_offer_page_lists_the_letters_reports(demo, as_applicant):
     listed = list(row.select_one(".govuk-summary-list__value").stripped_strings)
     assert listed == ["Budget return by 15 March 2027", "Interim report by 1 April 2027",
                       "Final report by 30 September 2027"]
+    assert "Version 1, set out in the award letter" in soup.get_text()
 
 
 def test_fixed_return_is_reminded_by_its_name_and_must_be_signed_off_before_the_final(demo, monkeypatch):

@@ -13,6 +13,7 @@ from ..extensions import db
 from .applications import Application
 from .base import CreatedMixin, Pence, UTCDateTime
 from .funds import Fund
+from .settings import TermsVersion
 from .users import User
 
 
@@ -80,6 +81,7 @@ class Letter(CreatedMixin, db.Model):
     # The reports the award letter lists ([{"title", "due_on"}]), as the reporting schedule gave them.
     reports: Mapped[list | None] = mapped_column(JSON)
     application: Mapped[Application] = relationship()
+    terms_version: Mapped[TermsVersion | None] = relationship()
 
 
 class OfferResponse(CreatedMixin, db.Model):
