@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable
 
-from ..money import format_pence
-from ..templating import format_date
 from . import audit
 from .errors import InvalidTransition, ValidationFailed
 
@@ -226,20 +224,3 @@ def set_schedule(round_, *, actor, final_report_months_after_end: int, interim_r
         audit.record("round.schedule_changed", actor=actor, entity=round_, fund_id=round_.fund_id,
                      before=before, after=after)
     return round_
-
-
-def describe_rule(round_) -> str:
-    """The round's schedule in plain words (round pages, guidance)."""
-    rule = round_.interim_report_rule
-    if rule == ALWAYS:
-        interim = "every grant sends an interim report halfway through the project"
-    elif rule == ABOVE:
-        interim = (f"grants above {format_pence(round_.interim_report_threshold_pence)} send an interim report "
-                   "halfway through the project")
-    else:
-        interim = "no interim report is needed"
-    months = round_.final_report_months_after_end
-    words = f"A final report is due {months} month{'s' if months != 1 else ''} after the project ends; {interim}."
-    for fixed in round_.fixed_returns:
-        words += f" Every grant whose project is running on {format_date(fixed.due_on)} sends a {fixed.title.lower()}."
-    return words
