@@ -23,6 +23,11 @@ def init_app(app: Flask) -> None:
         """Load the demo: the OPCC's funds, open rounds, accounts for every role, sample applications."""
         from .seed import seed_demo
 
+        if app.config.get("GRANTS_ENV") == "production":
+            # Demo accounts share one published password: they must never exist in production.
+            click.echo("seed-demo refuses to run with GRANTS_ENV=production: it creates demo accounts with a "
+                       "published password. Use `create-user` for real accounts.", err=True)
+            sys.exit(2)
         seed_demo()
         db.session.commit()
         click.echo("Demo data ready. Every demo account's password is: demo-password")

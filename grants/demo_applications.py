@@ -36,8 +36,10 @@ _IP = "192.0.2.10"  # documentation range: the demo's acceptances came from "som
 OFFICER, ASSESSOR, ASSESSOR2 = "officer@example.org", "assessor@example.org", "assessor2@example.org"
 CEO, PCC, FINANCE = "ceo@example.org", "pcc@example.org", "finance@example.org"
 
-HISTORY_YEAR = "2025-26"
-HISTORY_OPENS, HISTORY_CLOSES = date(2025, 4, 1), date(2026, 3, 31)
+# Keys for the demo's rounds: this financial year's (open) and last year's (complete).
+CURRENT, HISTORY_YEAR = "current", "history"
+# Last year's stories are written as if last year were 2025-26; they move with the clock (Demo.then).
+STORY_HISTORY_START = 2025
 
 
 # --- Time -------------------------------------------------------------------------------
@@ -91,14 +93,19 @@ class Demo:
     def __init__(self, users: dict[str, User], csf_round: Round, ppaf_round: Round,
                  history: tuple[Round, Round]):
         self.users = users
-        self.rounds = {("CSF", "2026-27"): csf_round, ("PPAF", "2026-27"): ppaf_round,
+        self.rounds = {("CSF", CURRENT): csf_round, ("PPAF", CURRENT): ppaf_round,
                        ("CSF", HISTORY_YEAR): history[0], ("PPAF", HISTORY_YEAR): history[1]}
         self.today = anchor_day(csf_round)
+        self.history_shift = history[0].opens_on.year - STORY_HISTORY_START
         self.officer, self.finance = users[OFFICER], users[FINANCE]
         self.assessors = [users[ASSESSOR], users[ASSESSOR2]]
 
     def day(self, days_ago: int) -> date:
         return self.today - timedelta(days=days_ago)
+
+    def then(self, year: int, month: int, day: int) -> date:
+        """A day of last year's stories (written for 2025-26), in the financial year before the open rounds."""
+        return date(year + self.history_shift, month, day)
 
 
 def _existing(organisation: Organisation, title: str) -> Application | None:
@@ -110,7 +117,7 @@ def _pdf(name: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(_PDF), filename=name)
 
 
-def _make(demo: Demo, *, email: str, fund: str, year: str = "2026-27", title: str, summary: str, need: str,
+def _make(demo: Demo, *, email: str, fund: str, year: str = CURRENT, title: str, summary: str, need: str,
           activities: str, areas: list[str], objectives: list[int], beneficiaries: str, outputs: list[tuple[str, int]],
           budget: list[tuple[str, int]], start: date, end: date, works_with: bool = False,
           submit: bool = True) -> Application:
@@ -234,18 +241,23 @@ def _write_report(demo: Demo, application: Application, email: str, kind: str, *
 
 
 def history_rounds(csf_round: Round, ppaf_round: Round) -> tuple[Round, Round]:
-    """The 2025-26 rounds (closed), so the fund summary and public register have history."""
+    """Last financial year's rounds (closed), so the fund summary and public register have history."""
     from .seed import _configure_round, _get_or_create
 
+    year = clock.financial_year(csf_round.opens_on - timedelta(days=1))
+    opens, closes = clock.financial_year_bounds(year)
     made = []
     for current in (csf_round, ppaf_round):
         round_ = _get_or_create(
             Round,
-            dict(financial_year=HISTORY_YEAR, opens_on=HISTORY_OPENS, closes_on=HISTORY_CLOSES,
+            dict(financial_year=year, opens_on=opens, closes_on=closes,
                  budget_pence=current.budget_pence, min_award_pence=current.min_award_pence,
                  max_award_pence=current.max_award_pence, delegated_limit_pence=current.delegated_limit_pence,
-                 full_payment_threshold_pence=current.full_payment_threshold_pence, guidance=current.guidance),
-            fund_id=current.fund_id, name=HISTORY_YEAR,
+                 full_payment_threshold_pence=current.full_payment_threshold_pence,
+                 final_report_months_after_end=current.final_report_months_after_end,
+                 interim_report_rule=current.interim_report_rule,
+                 interim_report_threshold_pence=current.interim_report_threshold_pence, guidance=current.guidance),
+            fund_id=current.fund_id, name=year,
         )
         _configure_round(round_)
         made.append(round_)
@@ -328,8 +340,8 @@ def allotment_draft(demo: Demo) -> None:
 
 
 def allotment_history(demo: Demo) -> None:
-    """2025-26: a small PPAF grant for shed alarms, completed; its £100 underspend is still to be paid back."""
-    with as_of(date(2025, 5, 6)):
+    """Last year: a small PPAF grant for shed alarms, completed; its £100 underspend is still to be paid back."""
+    with as_of(demo.then(2025, 5, 6)):
         app = _make(demo, email=ALLOTMENTS, fund="PPAF", year=HISTORY_YEAR, title="Shed alarm pilot at Burn Valley",
                     summary="A pilot of battery shed alarms on one site before rolling them out.",
                     need="Burn Valley had 31 shed break-ins in 2024.",
@@ -337,14 +349,14 @@ def allotment_history(demo: Demo) -> None:
                     areas=["Hartlepool"], objectives=[4], beneficiaries="Plot holders at Burn Valley",
                     outputs=[("shed alarms fitted", 40), ("plot holders", 90)],
                     budget=[("Shed alarms", 100_000), ("Fitting", 25_000)],
-                    start=date(2025, 7, 1), end=date(2025, 12, 31))
-    _history_grant(demo, app, ALLOTMENTS, decided=date(2025, 6, 10), spend_share=0.92,
+                    start=demo.then(2025, 7, 1), end=demo.then(2025, 12, 31))
+    _history_grant(demo, app, ALLOTMENTS, decided=demo.then(2025, 6, 10), spend_share=0.92,
                    case_study="Break-ins on the pilot site fell from 31 to 6; the rollout is now planned.")
 
 
 def soroptimist_welfare_packs(demo: Demo) -> None:
-    """2025-26: the £3,600 welfare packs grant, completed; the underspend was returned and received."""
-    with as_of(date(2025, 5, 12)):
+    """Last year: the £3,600 welfare packs grant, completed; the underspend was returned and received."""
+    with as_of(demo.then(2025, 5, 12)):
         app = _make(demo, email=SOROPTIMIST_USER, fund="CSF", year=HISTORY_YEAR,
                     title="Emergency welfare packs for victims of trafficking",
                     summary="Emergency welfare packs for people rescued from trafficking and modern slavery "
@@ -357,9 +369,9 @@ def soroptimist_welfare_packs(demo: Demo) -> None:
                     beneficiaries="Victims of trafficking and modern slavery",
                     outputs=[("welfare packs given", 150), ("packs with translated information", 150)],
                     budget=[("Welfare pack contents", 300_000), ("Translation and printing", 60_000)],
-                    start=date(2025, 7, 1), end=date(2026, 2, 28), works_with=True)
-    _history_grant(demo, app, SOROPTIMIST_USER, decided=date(2025, 6, 16), spend_share=0.95,
-                   return_received=date(2026, 4, 20),
+                    start=demo.then(2025, 7, 1), end=demo.then(2026, 2, 28), works_with=True)
+    _history_grant(demo, app, SOROPTIMIST_USER, decided=demo.then(2025, 6, 16), spend_share=0.95,
+                   return_received=demo.then(2026, 4, 20),
                    case_study="A woman rescued from a nail bar in Stockton was given a pack at 2am; "
                               "she told officers it was the first time in a year anyone had given her anything.")
 
@@ -416,8 +428,8 @@ def soroptimist_cohesion(demo: Demo) -> None:
 
 
 def kicks_history(demo: Demo) -> None:
-    """2025-26: Kicks youth diversion football, still funded, interim signed off, final report overdue."""
-    with as_of(date(2025, 5, 20)):
+    """Last year: Kicks youth diversion football, still funded, interim signed off, final report overdue."""
+    with as_of(demo.then(2025, 5, 20)):
         app = _make(demo, email=KICKS, fund="CSF", year=HISTORY_YEAR,
                     title="Kicks youth diversion football in Middlesbrough",
                     summary="Free Kicks football and mentoring sessions on weeknights in the estates with the "
@@ -429,8 +441,8 @@ def kicks_history(demo: Demo) -> None:
                     areas=["Middlesbrough"], objectives=[3], beneficiaries="Young people aged 11 to 18",
                     outputs=[("football sessions", 120), ("young people attending", 250)],
                     budget=[("Coaches", 360_000), ("Pitch hire", 120_000)],
-                    start=date(2025, 7, 1), end=date(2026, 3, 31), works_with=True)
-    _history_grant(demo, app, KICKS, decided=date(2025, 6, 16), final=False)
+                    start=demo.then(2025, 7, 1), end=demo.then(2026, 3, 31), works_with=True)
+    _history_grant(demo, app, KICKS, decided=demo.then(2025, 6, 16), final=False)
 
 
 def kicks_friday(demo: Demo) -> None:
@@ -521,8 +533,8 @@ def srtrc_tournament(demo: Demo) -> None:
 
 
 def srtrc_history(demo: Demo) -> None:
-    """2025-26: workshops in Redcar and Cleveland schools, completed with every output delivered."""
-    with as_of(date(2025, 5, 8)):
+    """Last year: workshops in Redcar and Cleveland schools, completed with every output delivered."""
+    with as_of(demo.then(2025, 5, 8)):
         app = _make(demo, email=SRTRC_USER, fund="CSF", year=HISTORY_YEAR,
                     title="Anti-racism workshops in Redcar and Cleveland schools",
                     summary="Workshops on racism and hate crime for pupils in Redcar and Cleveland schools.",
@@ -531,8 +543,8 @@ def srtrc_history(demo: Demo) -> None:
                     areas=["Redcar and Cleveland"], objectives=[5], beneficiaries="Pupils and teachers",
                     outputs=[("school workshops", 20), ("pupils reached", 900)],
                     budget=[("Educator time", 360_000), ("Materials", 40_000)],
-                    start=date(2025, 9, 1), end=date(2026, 2, 28), works_with=True)
-    _history_grant(demo, app, SRTRC_USER, decided=date(2025, 6, 24), spend_share=1.0,
+                    start=demo.then(2025, 9, 1), end=demo.then(2026, 2, 28), works_with=True)
+    _history_grant(demo, app, SRTRC_USER, decided=demo.then(2025, 6, 24), spend_share=1.0,
                    case_study="A Year 8 pupil who had been excluded for racist abuse now helps run the "
                               "school's anti-racism group.")
 

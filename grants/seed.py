@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from . import clock
 from .extensions import db
 from .models import Area, Criterion, EligibilityCheck, Fund, Objective, Organisation, OrgMembership, Role, Round, User
 from .services import accounts
@@ -155,26 +156,47 @@ def _configure_round(round_: Round) -> None:
         round_.objectives = list(db.session.scalars(select(Objective).order_by(Objective.number)))
 
 
+def current_round_dates(today: date | None = None) -> tuple[str, date, date]:
+    """The demo's open rounds, relative to today: (financial year, opens, closes).
+
+    The rounds are the current financial year's: they open on 1 April and close
+    on 31 March, or, when that is under 90 days away, on 30 June after it, so a
+    demo loaded on any day has rounds open for a good while yet.
+    """
+    today = today or clock.today()
+    year = clock.financial_year(today)
+    opens, closes = clock.financial_year_bounds(year)
+    if (closes - today).days < 90:
+        closes = date(closes.year, 6, 30)
+    return year, opens, closes
+
+
 def seed_rounds(csf: Fund, ppaf: Fund) -> tuple[Round, Round]:
+    """This financial year's open rounds (found again by name when the seed runs twice)."""
+    year, opens, closes = current_round_dates()
+    # Awards above £2,500 are paid in halves, the second after an interim report, so those grants report
+    # halfway: a £4,000 award's letter lists an interim and a final report.
+    schedule = dict(full_payment_threshold_pence=250_000, final_report_months_after_end=3,
+                    interim_report_rule="above", interim_report_threshold_pence=250_000)
     csf_round = _get_or_create(
         Round,
         dict(
-            financial_year="2026-27", opens_on=date(2026, 4, 1), closes_on=date(2027, 3, 31),
+            financial_year=year, opens_on=opens, closes_on=closes,
             budget_pence=15_000_000, min_award_pence=25_000, max_award_pence=1_000_000,
-            delegated_limit_pence=500_000, full_payment_threshold_pence=250_000,
+            delegated_limit_pence=500_000, **schedule,
             guidance="Projects must start after a decision is made and finish within 12 months.",
         ),
-        fund_id=csf.id, name="2026-27",
+        fund_id=csf.id, name=year,
     )
     ppaf_round = _get_or_create(
         Round,
         dict(
-            financial_year="2026-27", opens_on=date(2026, 4, 1), closes_on=date(2027, 3, 31),
+            financial_year=year, opens_on=opens, closes_on=closes,
             budget_pence=4_000_000, min_award_pence=10_000, max_award_pence=250_000,
-            delegated_limit_pence=500_000, full_payment_threshold_pence=250_000,
+            delegated_limit_pence=500_000, **schedule,
             guidance="For charitable purposes only. Small equipment and activity costs are welcome.",
         ),
-        fund_id=ppaf.id, name="2026-27",
+        fund_id=ppaf.id, name=year,
     )
     for round_ in (csf_round, ppaf_round):
         _configure_round(round_)

@@ -52,6 +52,7 @@ NAV: list[tuple[Role | None, str, str]] = [
     (Role.AUDITOR, "Summaries", "reports.summary"),
     (Role.AUDITOR, "Audit", "auditor.index"),
     (Role.ADMIN, "Users", "admin.users"),
+    (Role.ADMIN, "Settings", "admin.settings"),
     (Role.OFFICER, "Email outbox", "staff.outbox"),
     (Role.ADMIN, "Email outbox", "staff.outbox"),
     (None, "Grants awarded", "opendata.register"),
@@ -84,6 +85,20 @@ def link(endpoint: str, **values) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
 
 
+def _opcc_details():
+    """The OPCC's details for the page footer; the defaults when the database cannot answer (error pages)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .extensions import db
+    from .services import settings
+
+    try:
+        return settings.details()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return settings.Details(**settings.DEFAULT_DETAILS)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_pence
     app.jinja_env.filters["pounds_input"] = lambda p: "" if p is None else format_pence(p, symbol=False).replace(",", "")
@@ -103,5 +118,6 @@ def init_app(app: Flask) -> None:
             "current_user": current_user,
             "service_name": "Community grants",
             "funder_name": app.config["FUNDER_NAME"],
+            "opcc_details": _opcc_details,
             "show_outbox": app.config.get("SHOW_OUTBOX"),
         }

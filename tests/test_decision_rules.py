@@ -6,7 +6,7 @@ import pytest
 from grants import clock
 from grants.extensions import db
 from grants.models import ConflictDeclaration, DecisionRecord, Letter, OutboxEmail, PaymentInstalment, Round
-from grants.services import budget, decisions
+from grants.services import budget, decisions, reporting_schedule
 from grants.services.errors import (
     BudgetExceeded,
     Immutable,
@@ -345,12 +345,20 @@ def test_correction_refused_after_acceptance(demo):
 
 
 def test_reporting_requirements_follow_the_round_rules(demo):
-    """Is the final report due 3 months after the end, with an interim at the midpoint only above the limit?"""
+    """Is the final report due 3 months after the end, with an interim at the midpoint above the round's threshold?"""
     application = make_assessed(demo, amount_pence=600_000, start_date=date(2027, 1, 1), end_date=date(2027, 6, 30))
-    assert decisions.reporting_requirements(application, 600_000) == [
-        {"kind": "interim", "due_on": date(2027, 4, 1)}, {"kind": "final", "due_on": date(2027, 9, 30)}]
-    assert decisions.reporting_requirements(application, 500_000) == [{"kind": "final", "due_on": date(2027, 9, 30)}]
-    assert decisions.add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+    interim, final = ("interim", date(2027, 4, 1)), ("final", date(2027, 9, 30))
+
+    def reports(award: int) -> list[tuple[str, date]]:
+        return [(r.kind, r.due_on) for r in reporting_schedule.schedule_for(
+            application.round, award_pence=award, start_date=application.start_date,
+            end_date=application.end_date).reports]
+
+    assert reports(600_000) == [interim, final]
+    # £4,000 is within the delegated limit but above the demo round's interim threshold (£2,500).
+    assert reports(400_000) == [interim, final]
+    assert reports(250_000) == [final]
+    assert reporting_schedule.add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
 
 
 def test_decision_is_refused_on_an_application_not_yet_assessed(demo):

@@ -168,3 +168,38 @@ def test_every_demo_sample_renders_for_staff_and_its_applicant(demo, app, as_off
         if application.status in (Status.FUNDED.value, Status.COMPLETED.value):
             assert application.reference in text_of(
                 as_officer.get_page(f"/monitoring/staff/grants/{application.id}"))
+
+
+def test_seed_demo_refuses_to_run_in_production(app, runner, monkeypatch):
+    """With GRANTS_ENV=production, does seed-demo refuse on stderr with a non-zero exit and create nothing?"""
+    monkeypatch.setitem(app.config, "GRANTS_ENV", "production")
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "refuses to run with GRANTS_ENV=production" in result.stderr
+    assert "Demo data ready" not in result.stdout
+    assert db.session.scalar(select(func.count()).select_from(Round)) == 0
+
+
+@pytest.mark.parametrize("today", [date(2031, 2, 20), date(2029, 3, 30), date(2028, 4, 1)])
+def test_demo_loaded_years_later_has_open_rounds_and_every_state(app, monkeypatch, today):
+    """Loaded years from now (late in a financial year, or on its first day), does the demo still have open
+    rounds for this year, complete history for last year, and every state within budget?"""
+    from grants.seed import seed_demo
+
+    moment = datetime(today.year, today.month, today.day, 10, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    monkeypatch.setattr(clock, "today", lambda: today)
+    made = seed_demo()
+    db.session.commit()
+    year = clock.financial_year(today)
+    for round_ in made["rounds"]:
+        assert round_.financial_year == year and round_.is_open
+        assert (round_.closes_on - today).days >= 90
+    assert {r.financial_year for r in db.session.scalars(select(Round))} == {
+        year, clock.financial_year(date(today.year - 1, today.month, min(today.day, 28)))}
+    assert set(db.session.scalars(select(Application.status))) == {s.value for s in Status}
+    for round_ in db.session.scalars(select(Round)):
+        money = budget.round_money(round_)
+        assert 0 <= money.committed <= money.budget
+        assert money.paid <= money.committed
+    assert verify_chain().ok

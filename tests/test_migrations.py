@@ -61,3 +61,33 @@ def test_upgrade_from_empty_matches_models_and_latest_downgrades_cleanly(empty_d
         assert _diff(app) == []
         db.session.remove()
         db.engine.dispose()
+
+
+def test_schedule_migration_makes_each_rounds_interim_rule_explicit(empty_database_url, tmp_path):
+    """Do existing rounds become rule "above" with the threshold monitoring actually used (the lower of the
+    delegated limit and the full-payment threshold, or the full-payment threshold where interim was off)?"""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                      "UPLOAD_FOLDER": str(tmp_path)})
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO funds (id, code, name, description, who_can_apply, created_at) "
+                              "VALUES (1, 'CSF', 'Community Safety Fund', '', '', '2026-01-01 00:00:00')"))
+            for round_id, flag, limit, full in ((1, True, 500000, 250000), (2, False, 500000, 250000),
+                                                (3, True, 200000, 250000)):
+                conn.execute(text(
+                    "INSERT INTO rounds (id, fund_id, name, financial_year, opens_on, closes_on, guidance, "
+                    "budget_pence, min_award_pence, max_award_pence, delegated_limit_pence, "
+                    "full_payment_threshold_pence, min_assessors_above_limit, min_assessors_within_limit, "
+                    "pass_mark_percent, final_report_months_after_end, interim_report_above_limit, "
+                    "offer_acceptance_days, created_at) VALUES (:id, 1, :name, '2026-27', '2026-04-01', "
+                    "'2027-03-31', '', 1000000, 100, 1000000, :limit, :full, 2, 1, 50, 3, :flag, 28, "
+                    "'2026-01-01 00:00:00')"), {"id": round_id, "name": f"R{round_id}", "flag": flag,
+                                                "limit": limit, "full": full})
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, interim_report_rule, interim_report_threshold_pence FROM rounds "
+                                     "ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "above", 250000), (2, "above", 250000), (3, "above", 200000)]
+        db.session.remove()
+        db.engine.dispose()

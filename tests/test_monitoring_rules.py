@@ -10,6 +10,7 @@ from grants import clock
 from grants.extensions import db
 from grants.models import AuditEvent, OutboxEmail, ReminderSent, ReportVersion
 from grants.services import budget, monitoring
+from grants.services.reporting_schedule import add_months
 from grants.services.errors import InvalidTransition, NotPermitted, ValidationFailed
 
 from .factories_monitoring import fill_report, make_funded_grant, make_payment, report_of
@@ -28,10 +29,10 @@ def at(monkeypatch, day: date) -> None:
 
 def test_add_months_clamps_to_the_end_of_a_shorter_month():
     """Is a final report due 3 calendar months after 30 November on 28 February (29 in a leap year)?"""
-    assert monitoring.add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
-    assert monitoring.add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
-    assert monitoring.add_months(date(2027, 5, 31), 1) == date(2027, 6, 30)
-    assert monitoring.add_months(date(2027, 10, 15), 3) == date(2028, 1, 15)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+    assert add_months(date(2027, 5, 31), 1) == date(2027, 6, 30)
+    assert add_months(date(2027, 10, 15), 3) == date(2028, 1, 15)
 
 
 def test_award_within_delegated_limit_gets_only_a_final_report(app, demo):
@@ -58,7 +59,7 @@ def test_award_paid_after_an_interim_report_gets_one_even_within_the_limit(app, 
 def test_round_rules_change_the_schedule(app, demo):
     """Do the round's settings (months after end, interim on/off) drive the schedule?"""
     demo.csf_round.final_report_months_after_end = 2
-    demo.csf_round.interim_report_above_limit = False
+    demo.csf_round.interim_report_rule = "never"
     demo.csf_round.full_payment_threshold_pence = 1_000_000  # paid in full, so no payment waits on an interim
     grant = make_funded_grant(demo, awarded_pence=BIG, end_date=date(2027, 8, 31))
     assert [(r.kind, r.due_on) for r in monitoring.reports_of(grant)] == [("final", date(2027, 10, 31))]

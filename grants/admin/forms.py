@@ -39,3 +39,18 @@ class NewUserForm(FlaskForm):
     job_title = StringField("Job title", validators=[max_length(200, "Job title")])
     roles = SelectMultipleField("Roles", choices=STAFF_ROLE_CHOICES, validate_choice=False)
     authority = RadioField("Decision authority", choices=AUTHORITY_CHOICES, default="", validate_choice=False)
+
+
+class SettingsForm(FlaskForm):
+    """The OPCC's details; the rules (required fields, formats) are the settings service's."""
+
+    name = StringField("Organisation name")
+    address = TextAreaField("Postal address")
+    contact_email = StringField("Contact email address")
+    contact_phone = StringField("Contact phone number")
+    signatory_name = StringField("Letter signatory's name")
+    signatory_title = StringField("Letter signatory's title")
+
+
+class TermsForm(FlaskForm):
+    terms = TextAreaField("Standard terms of grant")

@@ -10,9 +10,10 @@ from ..extensions import db
 from ..forms import apply_service_errors, show_refusal
 from ..models import ROLE_LABELS, Role, User
 from ..services import admin as admin_service
+from ..services import settings as settings_service
 from ..services import two_factor
 from ..services.errors import DomainError, ValidationFailed
-from .forms import AnonymiseForm, NewUserForm, ReasonForm, RolesForm
+from .forms import AnonymiseForm, NewUserForm, ReasonForm, RolesForm, SettingsForm, TermsForm
 
 bp = Blueprint("admin", __name__)
 
@@ -178,3 +179,60 @@ def anonymise(user_id: int):
             flash("The applicant's personal details are removed. Their applications and grants stay", "success")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/anonymise.html", person=person, form=form, refusal=refusal)
+
+
+# --- Organisation settings ---------------------------------------------------------------------
+
+
+def _settings_page(details_form: SettingsForm, terms_form: TermsForm):
+    return render_template("admin/settings.html", form=details_form, terms_form=terms_form,
+                           versions=settings_service.terms_versions(), error_title_prefix=bool(terms_form.errors))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def settings():
+    """The OPCC's details (letters and every page footer) and the standard terms of grant."""
+    form = SettingsForm(data=settings_service.details().as_dict())
+    terms_form = TermsForm(formdata=None, terms=settings_service.current_terms_text())
+    if form.validate_on_submit():
+        try:
+            settings_service.save_details(actor=current_user, **{name: form[name].data or "" for name in (
+                "name", "address", "contact_email", "contact_phone", "signatory_name", "signatory_title")})
+        except DomainError as exc:
+            db.session.rollback()
+            show_refusal(form, exc)
+        else:
+            db.session.commit()
+            flash("Organisation details saved. New letters and every page use them from now on", "success")
+            return redirect(url_for("admin.settings"))
+    return _settings_page(form, terms_form)
+
+
+@bp.route("/settings/terms", methods=["POST"])
+@access(Role.ADMIN)
+def save_terms():
+    """Save the standard terms as a new version; letters already sent keep the version they carry."""
+    terms_form = TermsForm()
+    if terms_form.validate_on_submit():
+        try:
+            version = settings_service.save_terms(actor=current_user, text=terms_form.terms.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            show_refusal(terms_form, exc)
+        else:
+            db.session.commit()
+            flash(f"Terms saved as version {version.number}. Letters already sent keep their version", "success")
+            return redirect(url_for("admin.settings"))
+    form = SettingsForm(formdata=None, data=settings_service.details().as_dict())
+    return _settings_page(form, terms_form)
+
+
+@bp.route("/settings/terms/<int:number>")
+@access(Role.ADMIN)
+def terms_version(number: int):
+    version = settings_service.terms_version(number)
+    if version is None:
+        abort(404)
+    return render_template("admin/terms_version.html", version=version,
+                           lines=settings_service.terms_lines(version.text))

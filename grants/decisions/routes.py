@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import show_refusal
 from ..models import Application, DecisionRecord, Letter, PaymentInstalment, Role
 from ..money import format_pence
-from ..services import budget, offers
+from ..services import budget, offers, reporting_schedule
 from ..services import payments as payments_service
 from ..services import assessment as assessment_service
 from ..services import decisions as decisions_service
@@ -196,7 +196,7 @@ def offer(application_id: int):
                            latest_award=latest_award, open=offers.offer_is_open(application),
                            responses=offers.responses_for(application),
                            instalments=decisions_service.instalments_for(application),
-                           reports=decisions_service.reporting_requirements(application, application.awarded_pence or 0)
+                           reports=reporting_schedule.schedule_for_application(application).reports
                            if application.awarded_pence else [],
                            triggers=decisions_service.TRIGGERS)
 

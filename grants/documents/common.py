@@ -18,7 +18,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 BRAND = colors.HexColor("#1d3a6e")
-OPCC_ADDRESS = ["Cleveland Community Safety Hub", "1 Cliffland Way, Hemlington", "Middlesbrough TS8 9GL"]
 
 _base = getSampleStyleSheet()
 STYLES = {
@@ -79,9 +78,14 @@ def _letterhead(canvas, doc) -> None:
     canvas.rect(0, height - 28 * mm, width, 28 * mm, stroke=0, fill=1)
     canvas.setFillColor(colors.white)
     canvas.setFont("Helvetica-Bold", 13)
-    canvas.drawString(18 * mm, height - 13 * mm, "Office of the Police and Crime Commissioner for Cleveland")
+    head = doc.letterhead
+    canvas.drawString(18 * mm, height - 13 * mm, head["name"])
     canvas.setFont("Helvetica", 9)
-    canvas.drawString(18 * mm, height - 19 * mm, " · ".join(OPCC_ADDRESS))
+    canvas.drawString(18 * mm, height - 19 * mm, " · ".join(
+        line.strip() for line in head["address"].splitlines() if line.strip()))
+    contact = " · ".join(value for value in (head.get("contact_email"), head.get("contact_phone")) if value)
+    if contact:
+        canvas.drawString(18 * mm, height - 24 * mm, contact)
     canvas.setFillColor(colors.HexColor("#505a5f"))
     canvas.setFont("Helvetica", 8)
     canvas.drawString(18 * mm, 10 * mm, getattr(doc, "footer_text", ""))
@@ -89,8 +93,12 @@ def _letterhead(canvas, doc) -> None:
     canvas.restoreState()
 
 
-def render_pdf(story: list, *, title: str, footer: str = "", author: str | None = None) -> bytes:
+def render_pdf(story: list, *, title: str, footer: str = "", author: str | None = None,
+               letterhead: dict | None = None) -> bytes:
     """Lay out `story` on A4 pages with the OPCC letterhead; returns the PDF bytes.
+
+    `letterhead` is the OPCC's details to print (name, address, contact email and
+    phone); without it, the details as the administrators last saved them.
 
     Invariant mode fixes the PDF's internal dates and document id, so the same
     inputs always give the same bytes: a stored letter can be regenerated and
@@ -103,6 +111,11 @@ def render_pdf(story: list, *, title: str, footer: str = "", author: str | None 
         creator="Community grants", invariant=1,
     )
     doc.footer_text = footer
+    if letterhead is None:
+        from ..services import settings
+
+        letterhead = settings.details().as_dict()
+    doc.letterhead = letterhead
     doc.build(story, onFirstPage=_letterhead, onLaterPages=_letterhead)
     return buffer.getvalue()
 

@@ -6,37 +6,26 @@ the same bytes: the stored copy (with its SHA-256) can be shown to reproduce.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from reportlab.lib.units import mm
 
 from ..money import format_pence
 from ..models import DecisionRecord
+from ..services import reporting_schedule, settings
+from ..services.settings import terms_lines
 from ..templating import format_date, link
 from .common import markup, para, render_pdf, spacer, table
 
-STANDARD_TERMS = [
-    "The grant must be used only for the project and purposes described in your application and this letter. "
-    "Any change to the project, its budget or its timing needs our written agreement first.",
-    "You must keep proper financial records and receipts for all spending of the grant for six years, and let us "
-    "or our auditors see them on request.",
-    "Any part of the grant not spent on the project, or spent on anything else, must be repaid to the Office of "
-    "the Police and Crime Commissioner.",
-    "You must have, and follow, suitable safeguarding arrangements for any work with children or adults at risk, "
-    "and tell us at once about any serious safeguarding concern connected with the project.",
-    "You must tell us straight away if anything happens that could stop the project going ahead as planned.",
-    "You must acknowledge the support of the Police and Crime Commissioner for Cleveland in publicity about the "
-    "project. We may publish the name of your organisation, the project and the amount awarded.",
-    "The grant must not be used for political or religious campaigning, or for activities that benefit "
-    "individuals rather than the community.",
-    "We may withhold payments or ask for the grant to be repaid if these terms are not met, if the reports "
-    "described in this letter are not sent, or if information you gave us proves to be wrong.",
-]
+# Letters issued before the OPCC's details and terms were settings were printed with these.
+LEGACY_LETTERHEAD = {"name": "Office of the Police and Crime Commissioner for Cleveland",
+                     "address": "Cleveland Community Safety Hub\n1 Cliffland Way, Hemlington\nMiddlesbrough TS8 9GL"}
 
 TRIGGER_WORDS = {
     "on_acceptance": "When you accept this offer",
     "after_interim_report": "After we sign off your interim report",
     "after_final_report": "After we sign off your final report",
 }
-REPORT_WORDS = {"interim": "Interim report", "final": "Final report"}
 
 
 def _address_block(application) -> list:
@@ -60,14 +49,15 @@ def _heading_block(record: DecisionRecord, title: str) -> list:
     ]
 
 
-def _signature(record: DecisionRecord) -> list:
-    return [spacer(6), para("Yours sincerely,"), spacer(8), para(record.decided_by_name), para(record.authority),
-            para("Office of the Police and Crime Commissioner for Cleveland")]
+def _signature(record: DecisionRecord, letterhead: dict) -> list:
+    """Signed by the OPCC's letter signatory when one is set, otherwise by the decision maker."""
+    name, title = letterhead.get("signatory_name"), letterhead.get("signatory_title")
+    if not (name and title):
+        name, title = record.decided_by_name, record.authority
+    return [spacer(6), para("Yours sincerely,"), spacer(8), para(name), para(title), para(letterhead["name"])]
 
 
-def award_letter_story(record: DecisionRecord) -> list:
-    from ..services.decisions import reporting_requirements
-
+def award_letter_story(record: DecisionRecord, *, letterhead: dict, terms: str, reports: list[dict]) -> list:
     application = record.application
     awarded = record.amount_awarded_pence or 0
     story = _heading_block(record, "Offer of a grant")
@@ -97,16 +87,15 @@ def award_letter_story(record: DecisionRecord) -> list:
              "was spent, and how many people benefited, with evidence. Please send these reports online by the "
              "dates below:"),
     ]
-    reports = reporting_requirements(application, awarded)
     if reports:
         story.append(table([["Report", "Due by"]] + [
-            [REPORT_WORDS[r["kind"]], format_date(r["due_on"])] for r in reports
+            [r["title"], format_date(date.fromisoformat(r["due_on"]))] for r in reports
         ], col_widths=[90 * mm, 84 * mm]))
     if record.special_conditions:
         story += [para("Special conditions", "h2"),
                   para("This offer is also subject to these conditions:"), para(record.special_conditions)]
     story.append(para("Standard terms", "h2"))
-    for number, term in enumerate(STANDARD_TERMS, start=1):
+    for number, term in enumerate(terms_lines(terms), start=1):
         story.append(para(f"{number}. {term}"))
     expires = format_date(application.offer_expires_on)
     story += [
@@ -118,10 +107,10 @@ def award_letter_story(record: DecisionRecord) -> list:
              f"If the offer is not accepted by {expires} it will lapse and the money will be offered to other "
              "projects. You can also decline the offer at the same address."),
     ]
-    return story + _signature(record)
+    return story + _signature(record, letterhead)
 
 
-def decline_letter_story(record: DecisionRecord) -> list:
+def decline_letter_story(record: DecisionRecord, *, letterhead: dict) -> list:
     application = record.application
     story = _heading_block(record, "Decision on your application")
     story += [
@@ -137,20 +126,40 @@ def decline_letter_story(record: DecisionRecord) -> list:
         para("You are welcome to apply to a future round. If you would like to talk about this decision, contact "
              f"the grants team quoting reference {record.number}."),
     ]
-    return story + _signature(record)
+    return story + _signature(record, letterhead)
 
 
-def render_letter(record: DecisionRecord, *, kind: str) -> bytes:
-    """The letter's PDF bytes; identical for identical inputs."""
+def award_reports(record: DecisionRecord) -> list[dict]:
+    """The reports an award letter lists: the reporting schedule's, for this award, dates and instalments."""
+    application = record.application
+    schedule = reporting_schedule.schedule_for(
+        application.round, award_pence=record.amount_awarded_pence or 0, start_date=application.start_date,
+        end_date=application.end_date, instalments=record.payment_schedule)
+    return [{"title": r.title, "due_on": r.due_on.isoformat()} for r in schedule.reports]
+
+
+def render_letter(record: DecisionRecord, *, kind: str, letterhead: dict | None = None,
+                  terms: str | None = None, reports: list[dict] | None = None) -> bytes:
+    """The letter's PDF bytes; identical for identical inputs.
+
+    `letterhead` (the OPCC's details), `terms` (the standard terms' text) and
+    `reports` (award_reports) are those the letter is sent with; without them,
+    the current settings and schedule.
+    """
+    if letterhead is None:
+        letterhead = settings.details().as_dict()
     if kind == "award":
-        story, title = award_letter_story(record), f"Grant offer {record.number}"
+        story = award_letter_story(record, letterhead=letterhead,
+                                   terms=settings.current_terms_text() if terms is None else terms,
+                                   reports=award_reports(record) if reports is None else reports)
+        title = f"Grant offer {record.number}"
     elif kind == "decline":
-        story, title = decline_letter_story(record), f"Decision {record.number}"
+        story, title = decline_letter_story(record, letterhead=letterhead), f"Decision {record.number}"
     else:
         raise ValueError(f"unknown letter kind {kind!r}")
     # render_pdf without `created` runs reportlab in invariant mode (fixed internal dates and
     # document id), so the same record always gives byte-identical letters.
-    return render_pdf(story, title=title, footer=f"Reference {record.number}")
+    return render_pdf(story, title=title, footer=f"Reference {record.number}", letterhead=letterhead)
 
 
 def award_letter_pdf(record: DecisionRecord) -> bytes:
@@ -161,4 +170,4 @@ def decline_letter_pdf(record: DecisionRecord) -> bytes:
     return render_letter(record, kind="decline")
 
 
-__all__ = ["render_letter", "award_letter_pdf", "decline_letter_pdf", "STANDARD_TERMS", "markup"]
+__all__ = ["render_letter", "award_letter_pdf", "decline_letter_pdf", "LEGACY_LETTERHEAD", "markup"]

@@ -116,4 +116,6 @@ def summary_pdf(summary: Summary) -> bytes:
         "less returns received. <b>Paid</b>: payments less returns received. <b>Remaining</b>: budget less "
         "committed. An application naming several objectives or areas counts under each. <b>Outputs</b>: actual "
         "figures from signed-off final reports of completed grants.", "small")]
-    return render_pdf(story, title=title, footer=f"{title} · Office of the Police and Crime Commissioner for Cleveland")
+    from ..services import settings
+
+    return render_pdf(story, title=title, footer=f"{title} · {settings.details().name}")

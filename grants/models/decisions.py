@@ -13,6 +13,7 @@ from ..extensions import db
 from .applications import Application
 from .base import CreatedMixin, Pence, UTCDateTime
 from .funds import Fund
+from .settings import TermsVersion
 from .users import User
 
 
@@ -73,7 +74,14 @@ class Letter(CreatedMixin, db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The standard terms the letter carries, and the OPCC details printed on it, as they were when sent:
+    # later changes to the settings never change what a sent letter says (or how it regenerates).
+    terms_version_id: Mapped[int | None] = mapped_column(ForeignKey("terms_versions.id"))
+    letterhead: Mapped[dict | None] = mapped_column(JSON)
+    # The reports the award letter lists ([{"title", "due_on"}]), as the reporting schedule gave them.
+    reports: Mapped[list | None] = mapped_column(JSON)
     application: Mapped[Application] = relationship()
+    terms_version: Mapped[TermsVersion | None] = relationship()
 
 
 class OfferResponse(CreatedMixin, db.Model):
@@ -87,6 +95,8 @@ class OfferResponse(CreatedMixin, db.Model):
     signatory_name: Mapped[str] = mapped_column(String(200))
     signatory_position: Mapped[str] = mapped_column(String(200))
     terms_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The terms version of the award letter the signatory accepted.
+    terms_version_id: Mapped[int | None] = mapped_column(ForeignKey("terms_versions.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     ip_address: Mapped[str | None] = mapped_column(String(45))
 

@@ -71,8 +71,11 @@ class Round(CreatedMixin, db.Model):
     min_assessors_above_limit: Mapped[int] = mapped_column(Integer, default=2)
     min_assessors_within_limit: Mapped[int] = mapped_column(Integer, default=1)
     pass_mark_percent: Mapped[int] = mapped_column(Integer, default=50)
+    # The reporting schedule (services/reporting_schedule.py reads these, nothing else does).
     final_report_months_after_end: Mapped[int] = mapped_column(Integer, default=3)
-    interim_report_above_limit: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "never" | "above" (awards above interim_report_threshold_pence) | "always"
+    interim_report_rule: Mapped[str] = mapped_column(String(10), default="above", server_default="above")
+    interim_report_threshold_pence: Mapped[int] = mapped_column(Pence, default=250_000, server_default="250000")
     offer_acceptance_days: Mapped[int] = mapped_column(Integer, default=28)
 
     fund: Mapped[Fund] = relationship(back_populates="rounds", lazy="joined")
@@ -85,6 +88,9 @@ class Round(CreatedMixin, db.Model):
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="round", order_by="Criterion.position", cascade="all, delete-orphan"
     )
+    fixed_returns: Mapped[list[FixedReturn]] = relationship(
+        back_populates="round", order_by="FixedReturn.due_on, FixedReturn.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -93,6 +99,19 @@ class Round(CreatedMixin, db.Model):
     @property
     def title(self) -> str:
         return f"{self.fund.name} {self.name}"
+
+
+class FixedReturn(db.Model):
+    """A return every grant of the round sends on a fixed date (e.g. "Budget return", 30 October),
+    when its project is running on that date."""
+
+    __tablename__ = "round_fixed_returns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(Date)
+    round: Mapped[Round] = relationship(back_populates="fixed_returns")
 
 
 class EligibilityCheck(db.Model):

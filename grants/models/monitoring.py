@@ -18,7 +18,10 @@ class Report(CreatedMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # "interim" | "final"
+    # "interim" | "final" | "return-<FixedReturn.id>" (one of each per grant)
+    kind: Mapped[str] = mapped_column(String(20))
+    # The name a fixed-date return goes by ("Budget return"); interim and final reports have none.
+    title: Mapped[str | None] = mapped_column(String(200))
     due_on: Mapped[date] = mapped_column(Date, index=True)
     # not_started | in_progress | submitted | returned | signed_off
     status: Mapped[str] = mapped_column(String(20), default="not_started", index=True)
@@ -40,6 +43,11 @@ class Report(CreatedMixin, db.Model):
     )
     spend_lines: Mapped[list[ReportSpend]] = relationship(back_populates="report", cascade="all, delete-orphan")
     versions: Mapped[list[ReportVersion]] = relationship(order_by="ReportVersion.number")
+
+    @property
+    def label(self) -> str:
+        """What the report is called wherever it is shown ("Interim report", "Budget return")."""
+        return self.title or {"interim": "Interim report", "final": "Final report"}.get(self.kind, self.kind)
 
 
 class ReportOutputActual(db.Model):

@@ -35,7 +35,7 @@ STAFF = (Role.OFFICER, Role.DECISION_MAKER, Role.FINANCE, Role.AUDITOR)
 
 @bp.app_context_processor
 def _monitoring_globals():
-    return {"report_status_label": service.STATUS_LABELS, "report_kind_label": service.KIND_LABELS,
+    return {"report_status_label": service.STATUS_LABELS,
             "variation_label": service.VARIATION_LABELS, "equality_groups": service.EQUALITY_GROUPS}
 
 
@@ -291,7 +291,7 @@ def sign_off(report_id: int):
         db.session.rollback()
         return _review_page(report, ReturnReportForm(formdata=None), form, error=exc.message)
     db.session.commit()
-    message = f"The {report.kind} report has been signed off."
+    message = f"The {report.label.lower()} has been signed off."
     if result.released:
         message += " Finance has been told the next payment can be made."
     if result.grant_return is not None:

@@ -11,11 +11,10 @@ budget, double-decide an application or duplicate a number, and never deadlock.
 """
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -29,11 +28,13 @@ from ..models import (
     Letter,
     PaymentInstalment,
     Round,
+    TermsVersion,
     User,
 )
 from ..money import format_pence
-from . import audit, budget, numbering, outbox, permissions, workflow
+from . import audit, budget, numbering, outbox, permissions, reporting_schedule, settings, workflow
 from .errors import BudgetExceeded, DomainError, InvalidTransition, LimitExceeded, NotPermitted, ValidationFailed
+from .reporting_schedule import AFTER_FINAL, AFTER_INTERIM, ON_ACCEPTANCE
 from .workflow import Status
 
 APPROVE_FULL = "approve_full"
@@ -49,9 +50,6 @@ OUTCOMES = {
 APPROVALS = frozenset({APPROVE_FULL, APPROVE_REDUCED})
 _TRANSITION_FOR = {APPROVE_FULL: "approve", APPROVE_REDUCED: "approve", DECLINE: "decline", DEFER: "defer"}
 
-ON_ACCEPTANCE = "on_acceptance"
-AFTER_INTERIM = "after_interim_report"
-AFTER_FINAL = "after_final_report"
 TRIGGERS = {
     ON_ACCEPTANCE: "When the offer is accepted",
     AFTER_INTERIM: "After the interim report is signed off",
@@ -103,15 +101,8 @@ def decision_refusal(application: Application, user: User) -> str | None:
 
 
 def propose_schedule(round_: Round, amount_pence: int) -> list[dict]:
-    """The round's rule: in full on acceptance up to the threshold, else half now, half after the interim report.
-
-    The first half takes the odd penny, so the instalments always sum exactly.
-    """
-    if amount_pence <= round_.full_payment_threshold_pence:
-        return [{"amount_pence": amount_pence, "trigger": ON_ACCEPTANCE}]
-    first = -(-amount_pence // 2)
-    return [{"amount_pence": first, "trigger": ON_ACCEPTANCE},
-            {"amount_pence": amount_pence - first, "trigger": AFTER_INTERIM}]
+    """The round's payment split for this award (the rule is services.reporting_schedule's)."""
+    return reporting_schedule.propose_instalments(round_, amount_pence)
 
 
 def check_schedule(schedule: list[dict], amount_pence: int) -> list[dict]:
@@ -132,32 +123,6 @@ def check_schedule(schedule: list[dict], amount_pence: int) -> list[dict]:
                                             f"but the award is {format_pence(amount_pence, always_pence=True)}; "
                                             "they must add up exactly"})
     return clean
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day if it has no such day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def reporting_requirements(application: Application, award_pence: int) -> list[dict]:
-    """The reports a grant must send, with due dates (the letter states these).
-
-    Final report: `round.final_report_months_after_end` months after the project
-    ends. Interim report at the project's midpoint for awards above the
-    delegated limit when the round asks for one.
-    """
-    round_ = application.round
-    reports = []
-    if (round_.interim_report_above_limit and award_pence > round_.delegated_limit_pence
-            and application.start_date and application.end_date):
-        midpoint = application.start_date + timedelta(days=(application.end_date - application.start_date).days // 2)
-        reports.append({"kind": "interim", "due_on": midpoint})
-    if application.end_date:
-        reports.append({"kind": "final",
-                        "due_on": add_months(application.end_date, round_.final_report_months_after_end)})
-    return reports
 
 
 # --- Evidence embedded in the record -------------------------------------------------------
@@ -499,14 +464,20 @@ def issue_letter(record: DecisionRecord, *, kind: str, actor: User | None) -> Le
     """Render and store a letter exactly as sent, with its SHA-256; stored letters are never regenerated over."""
     from ..documents import letters
 
-    content = letters.render_letter(record, kind=kind)
+    letterhead = settings.details().as_dict()
+    terms = settings.terms_for_letter() if kind == "award" else None
+    reports = letters.award_reports(record) if kind == "award" else None
+    content = letters.render_letter(record, kind=kind, letterhead=letterhead, terms=terms.text if terms else None,
+                                    reports=reports)
     letter = Letter(application_id=record.application_id, decision_record_id=record.id, kind=kind,
                     filename=f"{kind}-letter-{record.number.replace('/', '-')}.pdf", content=content,
-                    sha256=hashlib.sha256(content).hexdigest(), created_by_id=actor.id if actor else None)
+                    sha256=hashlib.sha256(content).hexdigest(), created_by_id=actor.id if actor else None,
+                    terms_version_id=terms.id if terms else None, letterhead=letterhead, reports=reports)
     db.session.add(letter)
     db.session.flush()
     audit.record("letter.issued", actor=actor, entity=letter, application=record.application,
-                 after={"kind": kind, "sha256": letter.sha256, "decision_record": record.number})
+                 after={"kind": kind, "sha256": letter.sha256, "decision_record": record.number,
+                        "terms_version": terms.number if terms else None})
     return letter
 
 
@@ -548,10 +519,15 @@ def verify_letter(letter: Letter) -> LetterCheck:
     from ..documents import letters
 
     record = db.session.get(DecisionRecord, letter.decision_record_id)
-    regenerated = hashlib.sha256(letters.render_letter(record, kind=letter.kind)).hexdigest() if record else ""
+    # With the details and terms it was sent with (letters from before those were settings: the originals).
+    terms = db.session.get(TermsVersion, letter.terms_version_id) if letter.terms_version_id else None
+    content = letters.render_letter(
+        record, kind=letter.kind, letterhead=letter.letterhead or letters.LEGACY_LETTERHEAD,
+        terms=terms.text if terms else settings.DEFAULT_TERMS, reports=letter.reports) if record else b""
+    regenerated = hashlib.sha256(content).hexdigest() if record else ""
     return LetterCheck(stored=letter.sha256, recomputed=hashlib.sha256(letter.content).hexdigest(),
                        regenerated=regenerated)
 
 
 __all__ = ["DomainError", "decide", "correct_decision", "declare_conflict", "propose_schedule",
-           "reporting_requirements", "authority_text", "limit_refusal"]
+           "authority_text", "limit_refusal"]

@@ -13,7 +13,6 @@ paid and committed figures drop, in services.budget.round_money).
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -38,11 +37,10 @@ from ..models import (
     User,
     Variation,
 )
-from . import audit, outbox, permissions, workflow
+from . import audit, outbox, permissions, reporting_schedule, workflow
 from .errors import DomainError, InvalidTransition, NotPermitted, ValidationFailed
 
-INTERIM, FINAL = "interim", "final"
-KIND_LABELS = {INTERIM: "Interim report", FINAL: "Final report"}
+INTERIM, FINAL = reporting_schedule.INTERIM, reporting_schedule.FINAL
 
 NOT_STARTED, IN_PROGRESS, SUBMITTED, RETURNED, SIGNED_OFF = (
     "not_started", "in_progress", "submitted", "returned", "signed_off")
@@ -78,38 +76,11 @@ VARIATION_LABELS = {EXTEND_END_DATE: "Extend the end date", MOVE_BUDGET: "Move m
 # --- Schedule ------------------------------------------------------------------------
 
 
-def add_months(day: date, months: int) -> date:
-    """Calendar months later; the day is clamped to the month's end (31 Aug + 1 = 30 Sep)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def midpoint(start: date, end: date) -> date:
-    return start + timedelta(days=(end - start).days // 2)
-
-
-def needs_interim(application: Application) -> bool:
-    """Above the delegated limit when the round asks for it, or whenever a payment waits on one.
-
-    The second condition matters for awards between the full-payment
-    threshold and the delegated limit: they are paid half after "the interim
-    report", so that report must exist for the money ever to be released.
-    """
-    round_ = application.round
-    if round_.interim_report_above_limit and (application.awarded_pence or 0) > round_.delegated_limit_pence:
-        return True
-    return any(i.trigger == "after_interim_report" for i in instalments_of(application))
-
-
 def due_dates(application: Application) -> dict[str, date]:
-    """What this grant must report and when, from its dates, award and round rules."""
+    """What this grant must report and when (services.reporting_schedule's rule), soonest first."""
     if application.start_date is None or application.end_date is None:
         raise DomainError("The project needs a start and end date before reports can be scheduled")
-    dates = {FINAL: add_months(application.end_date, application.round.final_report_months_after_end)}
-    if needs_interim(application):
-        dates[INTERIM] = midpoint(application.start_date, application.end_date)
-    return dict(sorted(dates.items(), key=lambda kv: kv[1]))
+    return {due.kind: due.due_on for due in reporting_schedule.schedule_for_application(application).reports}
 
 
 def reports_of(application: Application) -> list[Report]:
@@ -120,23 +91,23 @@ def reports_of(application: Application) -> list[Report]:
 def create_reporting_schedule(application: Application, *, actor: User | None) -> list[Report]:
     """Called when an offer is accepted: the reports this grant must send, with due dates.
 
-    Final report: the round's months (default 3) after the project end date.
-    Interim report: at the project's midpoint, for awards above the round's
-    delegated limit when the round asks for one, and for any grant with a
-    payment due after the interim report. Calling it again
-    adds nothing that already exists (one report of each kind per grant).
+    Exactly the reports its award letter lists (services.reporting_schedule
+    decides both). Calling it again adds nothing that already exists (one
+    report of each kind per grant).
     """
+    if application.start_date is None or application.end_date is None:
+        raise DomainError("The project needs a start and end date before reports can be scheduled")
     existing = {r.kind: r for r in reports_of(application)}
     created = []
-    for kind, due_on in due_dates(application).items():
-        if kind in existing:
+    for due in reporting_schedule.schedule_for_application(application).reports:
+        if due.kind in existing:
             continue
-        report = Report(application_id=application.id, kind=kind, due_on=due_on, status=NOT_STARTED,
-                        equality_monitoring={})
+        report = Report(application_id=application.id, kind=due.kind, due_on=due.due_on, status=NOT_STARTED,
+                        title=due.title if due.is_fixed_return else None, equality_monitoring={})
         db.session.add(report)
         db.session.flush()
         audit.record("report.scheduled", actor=actor, entity=report, application=application,
-                     after={"kind": kind, "due_on": due_on})
+                     after={"kind": due.kind, "title": due.title, "due_on": due.due_on})
         created.append(report)
     return reports_of(application)
 
@@ -532,7 +503,7 @@ def sign_off_report(report: Report, *, actor: User) -> SignOffResult:
     if report.kind == FINAL:
         unsigned = [r for r in reports_of(application) if r.kind != FINAL and r.status != SIGNED_OFF]
         if unsigned:
-            raise InvalidTransition("Sign off the interim report before the final report")
+            raise InvalidTransition(f"Sign off the {unsigned[0].label.lower()} before the final report")
         refusal = workflow.refusal(application, "complete", actor)
         if refusal:
             raise InvalidTransition(refusal)
@@ -842,7 +813,7 @@ def send_reminders() -> int:
         except IntegrityError:
             continue
         outbox.notify_organisation(report.application, "report_reminder", report=report, reminder=kind,
-                                   days=abs(days_late(report, today)), kind_label=KIND_LABELS[report.kind])
+                                   days=abs(days_late(report, today)), kind_label=report.label)
         audit.record("report.reminder_sent", entity=report, application=report.application,
                      after={"reminder": kind, "due_on": report.due_on})
         sent += 1

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..models import Application, OfferResponse, PaymentInstalment, User
+from ..models import Application, Letter, OfferResponse, PaymentInstalment, User
 from ..templating import format_date
 from . import audit, workflow
 from .errors import InvalidTransition, ValidationFailed
@@ -73,9 +73,13 @@ def accept_offer(application: Application, *, actor: User, signatory_name: str, 
         raise ValidationFailed(errors)
     application = _locked(application)
     _check_open(application)
+    # The terms accepted are those of the award letter the applicant was sent (the latest, after a correction).
+    terms_version_id = db.session.scalar(
+        select(Letter.terms_version_id).where(Letter.application_id == application.id, Letter.kind == "award")
+        .order_by(Letter.id.desc()).limit(1))
     response = OfferResponse(application_id=application.id, accepted=True, signatory_name=signatory_name,
                              signatory_position=signatory_position, terms_confirmed=True, user_id=actor.id,
-                             ip_address=(ip_address or "")[:45] or None)
+                             ip_address=(ip_address or "")[:45] or None, terms_version_id=terms_version_id)
     db.session.add(response)
     now = clock.now()
     application.accepted_at = now
@@ -95,7 +99,8 @@ def accept_offer(application: Application, *, actor: User, signatory_name: str, 
         released.append(instalment.sequence)
     audit.record("offer.accepted", actor=actor, entity=response, application=application,
                  after={"signatory_name": signatory_name, "signatory_position": signatory_position,
-                        "ip_address": response.ip_address, "released_instalments": released})
+                        "ip_address": response.ip_address, "released_instalments": released,
+                        "terms_version_id": terms_version_id})
     return response
 
 
