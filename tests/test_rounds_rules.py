@@ -237,6 +237,24 @@ def test_budget_down_never_below_this_rounds_commitments(demo):
     assert event.reason == "Council cut"
 
 
+def test_after_opening_a_since_retired_objective_does_not_block_other_changes(demo):
+    """If an objective the open round uses is retired later, can its guidance still change?"""
+    made = open_round(demo)
+    made.objectives[0].retired = True
+    round_service.edit_round(made, dataclasses.replace(round_service.settings_of(made), guidance="Still editable"),
+                             actor=demo.officer)
+    assert made.guidance == "Still editable"
+
+
+def test_after_opening_a_budget_below_the_largest_award_is_reported_on_the_budget(demo):
+    """Once open, is a budget cut below the largest award refused beside the budget (the field shown)?"""
+    made = open_round(demo)
+    with pytest.raises(ValidationFailed) as caught:
+        round_service.edit_round(made, dataclasses.replace(round_service.settings_of(made), budget_pence=199_999),
+                                 reason="Cut", actor=demo.officer)
+    assert caught.value.errors == {"budget_pence": "The largest award must be no more than the budget (£1,999.99)"}
+
+
 def test_budget_down_after_opening_needs_a_reason(demo):
     """Is a budget reduction without a reason refused, asking for one?"""
     made = open_round(demo)

@@ -287,6 +287,11 @@ def edit_round(round_: Round, settings: RoundSettings, *, reason: str | None = N
     changed = [k for k in after if after[k] != before[k]]
     errors = _settings_errors(round_.fund, settings, round_)
     if round_.has_opened:
+        # What was accepted when it opened stays accepted (e.g. an objective retired since); a budget cut that
+        # falls below the largest award or a limit is reported on the budget, the field being changed.
+        below = [m for k, m in errors.items()
+                 if k in ("max_award_pence", "delegated_limit_pence", "full_payment_threshold_pence")]
+        errors = {key: message for key, message in errors.items() if key in changed}
         opened = f"{round_.opens_on:%d %B %Y}"
         for key in changed:
             if key not in CHANGEABLE_AFTER_OPENING:
@@ -303,6 +308,8 @@ def edit_round(round_: Round, settings: RoundSettings, *, reason: str | None = N
                                           "to awards in this round")
             elif not reason:
                 errors["reason"] = "Say why the budget is being reduced"
+        if "budget_pence" in changed and below:
+            errors.setdefault("budget_pence", below[0])
     if errors:
         raise ValidationFailed(errors)
     if not changed:
