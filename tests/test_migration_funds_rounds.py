@@ -10,7 +10,8 @@ from grants.extensions import db
 from .test_migrations import empty_database_url  # noqa: F401  (fixture)
 
 
-def test_existing_objectives_join_one_plan_and_rounds_keep_accepting_every_type(empty_database_url, tmp_path):  # noqa: F811
+def test_existing_objectives_join_one_plan_and_rounds_keep_accepting_every_type(  # noqa: F811
+        empty_database_url, tmp_path):
     """After upgrading a database holding objectives and a round, is each objective in the current plan, and does
     the round still accept every organisation type, with the fund open for new rounds?"""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "UPLOAD_FOLDER": str(tmp_path)})

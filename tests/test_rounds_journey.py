@@ -125,7 +125,8 @@ def test_round_form_says_how_to_fix_each_problem(as_officer, demo):
     form.date("Closing date", today + timedelta(days=50))
     page = as_officer.post_page("/staff/rounds/new", form.data)
     assert error_messages(page) == [
-        f"The Community Safety Fund already has a round called ‘{demo.csf_round.name}’. Give this round a different name"]
+        f"The Community Safety Fund already has a round called ‘{demo.csf_round.name}’. "
+        "Give this round a different name"]
 
 
 def test_an_open_round_offers_only_what_may_still_change(as_officer, demo):

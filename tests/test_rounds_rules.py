@@ -105,7 +105,8 @@ def test_at_least_one_assessor(demo):
 
 def test_money_must_be_given(demo):
     """Is a round with no budget refused with a message saying how to enter it?"""
-    assert refusal(demo.csf, budget_pence=None)["budget_pence"] == "Enter the round's budget in pounds, like 5000 or 5000.50"
+    assert refusal(demo.csf, budget_pence=None)["budget_pence"] == (
+        "Enter the round's budget in pounds, like 5000 or 5000.50")
 
 
 def test_at_least_one_objective_and_organisation_type(demo):

@@ -167,10 +167,6 @@ def _snapshot(settings: RoundSettings) -> dict:
     return values
 
 
-def _money(pence: int | None) -> str:
-    return format_pence(pence)
-
-
 def _settings_errors(fund: Fund, s: RoundSettings, round_: Round | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not s.name:
@@ -196,14 +192,15 @@ def _settings_errors(fund: Fund, s: RoundSettings, round_: Round | None) -> dict
             errors[key] = f"Enter {what} in pounds, like 5000 or 5000.50"
     if "min_award_pence" not in errors and "max_award_pence" not in errors and s.min_award_pence > s.max_award_pence:
         errors["min_award_pence"] = (f"The smallest award must be no more than the largest award "
-                                     f"({_money(s.max_award_pence)})")
+                                     f"({format_pence(s.max_award_pence)})")
     budget_known = "budget_pence" not in errors
     if budget_known and "max_award_pence" not in errors and s.max_award_pence > s.budget_pence:
-        errors["max_award_pence"] = f"The largest award must be no more than the budget ({_money(s.budget_pence)})"
+        errors["max_award_pence"] = (f"The largest award must be no more than the budget "
+                                     f"({format_pence(s.budget_pence)})")
     for key, what in (("delegated_limit_pence", "delegated limit"),
                       ("full_payment_threshold_pence", "full-payment threshold")):
         if budget_known and key not in errors and not 0 <= getattr(s, key) <= s.budget_pence:
-            errors[key] = f"The {what} must be between £0 and the budget ({_money(s.budget_pence)})"
+            errors[key] = f"The {what} must be between £0 and the budget ({format_pence(s.budget_pence)})"
     if s.pass_mark_percent is None or not 0 <= s.pass_mark_percent <= 100:
         errors["pass_mark_percent"] = "Enter a pass mark between 0 and 100"
     if s.offer_acceptance_days is None or not 1 <= s.offer_acceptance_days <= 365:
@@ -304,8 +301,8 @@ def edit_round(round_: Round, settings: RoundSettings, *, reason: str | None = N
                 and settings.budget_pence < round_.budget_pence and "budget_pence" not in errors:
             committed = round_money(round_, lock=True).committed
             if settings.budget_pence < committed:
-                errors["budget_pence"] = (f"The budget cannot go below the {_money(committed)} already committed "
-                                          "to awards in this round")
+                errors["budget_pence"] = (f"The budget cannot go below the {format_pence(committed)} already "
+                                          "committed to awards in this round")
             elif not reason:
                 errors["reason"] = "Say why the budget is being reduced"
         if "budget_pence" in changed and below:
