@@ -369,3 +369,16 @@ def test_fund_code_is_fixed_once_it_has_applications_and_a_fund_can_be_retired(d
     assert demo.csf.open_for_new_rounds is False
     assert "fund.changed" in audit.pending_actions()
     assert db.session.get(Fund, demo.csf.id) is not None
+
+
+def test_legal_power_is_fixed_once_a_decision_names_it(demo):
+    """After a decision record in the fund, is changing its legal power refused (records and letters name it)?"""
+    from .factories_reporting import make_award
+
+    values = fund_input(name=demo.csf.name, code="CSF", legal_power="Something else")
+    round_service.edit_fund(demo.csf, dataclasses.replace(values, legal_power=demo.csf.legal_power + " (grants)"),
+                            actor=demo.officer)  # no decisions yet: a correction is fine
+    make_award(demo, reasons="Deters theft")
+    with pytest.raises(ValidationFailed) as caught:
+        round_service.edit_fund(demo.csf, values, actor=demo.officer)
+    assert caught.value.errors["legal_power"].startswith("The legal power cannot change once decisions")

@@ -4,7 +4,8 @@ Rules:
 * A fund has a name, a short code of capital letters (unique: references use
   it), the legal power it pays under and the public-benefit wording of the
   register. It is never deleted; it can be retired (closed for new rounds). Its
-  code cannot change once it has applications.
+  code cannot change once it has applications, nor its legal power once a
+  decision has been recorded under it.
 * A round closes after it opens; smallest award <= largest award <= budget; the
   delegated limit and full-payment threshold are between £0 and the budget; pass
   mark 0-100; 1-10 assessors, at least as many above the delegated limit as
@@ -27,7 +28,8 @@ from sqlalchemy import exists, select
 
 from .. import clock
 from ..extensions import db
-from ..models import Application, Area, Criterion, EligibilityCheck, Fund, Objective, OrgType, Round, User
+from ..models import (Application, Area, Criterion, DecisionRecord, EligibilityCheck, Fund, Objective, OrgType, Round,
+                      User)
 from ..money import format_pence
 from . import audit, outbox
 from .budget import round_money
@@ -71,7 +73,11 @@ def _fund_errors(values: FundInput, fund: Fund | None) -> dict[str, str]:
     elif fund is not None and values.code != fund.code and _fund_has_applications(fund):
         errors["code"] = (f"The code cannot change from {fund.code} because the fund's application references "
                           "already use it")
-    if not values.legal_power:
+    if fund is not None and fund.legal_power and values.legal_power != fund.legal_power \
+            and db.session.scalar(select(exists().where(DecisionRecord.fund_id == fund.id))):
+        errors["legal_power"] = ("The legal power cannot change once decisions have been recorded under it, "
+                                 "because their records and letters name it. If the law has changed, add a new fund")
+    elif not values.legal_power:
         errors["legal_power"] = ("Enter the legal power the fund pays grants under, as it should appear on letters, "
                                  "like Section 9 of the Police Reform and Social Responsibility Act 2011")
     if not values.public_benefit:
