@@ -217,3 +217,19 @@ def test_legal_power_on_the_record_and_letter_and_public_benefit_on_the_register
     assert "Police Reform and Social Responsibility Act 2011" in " ".join(pdf_text(letter.content).split())
     register = text_of(page.get_page("/grants"))
     assert "How it serves crime and disorder reduction" in register
+
+
+def test_the_area_question_offers_the_rounds_areas_and_their_wards(as_applicant, demo):
+    """Where a round names its areas and they have wards, does the application's area question offer just those
+    areas and name their wards?"""
+    from grants.models import Ward
+
+    hartlepool = db.session.scalar(select(Area).where(Area.name == "Hartlepool"))
+    db.session.add(Ward(area=hartlepool, name="Headland and Harbour", gss_code="E05008942"))
+    demo.csf_round.areas = [hartlepool]
+    application = make_application(demo, round_=demo.csf_round, status="draft")
+    db.session.commit()
+    soup = as_applicant.get_page(f"/apply/applications/{application.id}/sections/where_and_who")
+    boxes = [label.get_text(strip=True) for label in soup.select(".govuk-checkboxes__label")]
+    assert boxes == ["Hartlepool"]
+    assert "Wards: Hartlepool: Headland and Harbour" in text_of(soup)

@@ -382,3 +382,20 @@ def test_legal_power_is_fixed_once_a_decision_names_it(demo):
     with pytest.raises(ValidationFailed) as caught:
         round_service.edit_fund(demo.csf, values, actor=demo.officer)
     assert caught.value.errors["legal_power"].startswith("The legal power cannot change once decisions")
+
+
+def test_an_application_may_only_name_the_rounds_areas(demo):
+    """Where a round names its areas, is an application naming another area refused, and one of the round's kept?"""
+    made = open_round(demo)
+    hartlepool, middlesbrough = (db.session.scalar(select(Area).where(Area.name == n))
+                                 for n in ("Hartlepool", "Middlesbrough"))
+    made.areas = [hartlepool]
+    draft = applications.start_application(made, actor=demo.applicant)
+    values = {"area_ids": [middlesbrough.id], "beneficiary_count": 10}
+    with pytest.raises(ValidationFailed) as caught:
+        applications.save_section(draft, section="where_and_who", completed=False, actor=demo.applicant,
+                                  values=values)
+    assert caught.value.errors == {"areas": "Select areas from the list"}
+    applications.save_section(draft, section="where_and_who", completed=False, actor=demo.applicant,
+                              values={**values, "area_ids": [hartlepool.id]})
+    assert draft.areas == [hartlepool]

@@ -310,7 +310,7 @@ def _apply(application: Application, section: str, values: dict) -> None:
     elif section == "where_and_who":
         ids = {int(i) for i in values.get("area_ids") or []}
         areas = list(db.session.scalars(select(Area).where(Area.id.in_(ids)))) if ids else []
-        if len(areas) != len(ids):
+        if len(areas) != len(ids) or (a.round.areas and not set(areas) <= set(a.round.areas)):
             raise ValidationFailed({"areas": "Select areas from the list"})
         count = values.get("beneficiary_count")
         if count is not None and count < 1:
