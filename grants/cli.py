@@ -32,6 +32,22 @@ def init_app(app: Flask) -> None:
         db.session.commit()
         click.echo("Demo data ready. Every demo account's password is: demo-password")
 
+    @app.cli.command("setup")
+    def setup_command():
+        """Load the reference data a new install needs: areas, the current plan's objectives, the two funds.
+
+        Creates no rounds and no accounts; safe to run again (it changes nothing the second time).
+        """
+        from .services.setup import load_reference_data
+
+        added = load_reference_data()
+        db.session.commit()
+        if not any(added.values()):
+            click.echo("Reference data already present: nothing changed.")
+            return
+        click.echo("Reference data loaded: " + ", ".join(f"{n} {what.replace('_', ' ')}"
+                                                          for what, n in added.items() if n) + ".")
+
     @app.cli.command("send-outbox")
     def send_outbox_command():
         """Send stored emails by SMTP (needs MAIL_SERVER)."""

@@ -11,42 +11,11 @@ from sqlalchemy import select
 
 from . import clock
 from .extensions import db
-from .models import Area, Criterion, EligibilityCheck, Fund, Objective, Organisation, OrgMembership, Role, Round, User
+from .models import Criterion, EligibilityCheck, Fund, Objective, Organisation, OrgMembership, Role, Round, User
 from .services import accounts
+from .services.setup import DEFAULT_RUBRIC, DESCRIPTORS, load_reference_data
 
 DEMO_PASSWORD = "demo-password"
-
-OBJECTIVES = [
-    (1, "Investing in our Police"),
-    (2, "A Better Deal for Victims and Witnesses"),
-    (3, "Tackling Offending and Re-offending"),
-    (4, "Working Together to Make Cleveland Safer"),
-    (5, "Securing the Future of Our Communities"),
-]
-
-AREAS = [
-    ("Hartlepool", "E06000001"),
-    ("Middlesbrough", "E06000002"),
-    ("Redcar and Cleveland", "E06000003"),
-    ("Stockton-on-Tees", "E06000004"),
-]
-
-DEFAULT_RUBRIC = [
-    ("Need and evidence", 25, "Is there a clear local problem, shown with evidence?"),
-    ("Fit with the Police and Crime Plan", 20, "How well does the project serve the plan's objectives?"),
-    ("Deliverability and governance", 20, "Can this group deliver it safely, on time, and account for the money?"),
-    ("Value for money", 20, "Are the costs reasonable for what will be delivered?"),
-    ("Outcomes and how they will be measured", 15, "Are the planned outputs clear, realistic and measurable?"),
-]
-
-DESCRIPTORS = [
-    "No evidence: the application does not address this",
-    "Poor: major gaps or concerns",
-    "Weak: some relevant points but significant gaps",
-    "Adequate: meets the requirement with minor gaps",
-    "Good: clear and convincing",
-    "Excellent: compelling, with strong evidence",
-]
 
 ELIGIBILITY_CHECKS = [
     "Based in, or delivering to, the Cleveland force area",
@@ -108,39 +77,14 @@ def _get_or_create(model, defaults: dict | None = None, **keys):
 
 
 def seed_reference() -> None:
-    for number, name in OBJECTIVES:
-        _get_or_create(Objective, {"name": name}, number=number)
-    for name, code in AREAS:
-        _get_or_create(Area, {"gss_code": code}, name=name)
+    """The same reference data a production install gets from `setup`."""
+    load_reference_data()
 
 
 def seed_funds() -> tuple[Fund, Fund]:
-    csf = _get_or_create(
-        Fund,
-        {
-            "name": "Community Safety Fund",
-            "description": (
-                "Grants of £250 to £10,000 for community projects that prevent crime and anti-social "
-                "behaviour, support victims, divert young people from offending and bring communities "
-                "together. Since 2012 the fund (first called the Community Safety Initiatives Fund) has "
-                "invested over £655,000 in 200 local projects."
-            ),
-        },
-        code="CSF",
-    )
-    ppaf = _get_or_create(
-        Fund,
-        {
-            "name": "Police Property Act Fund",
-            "description": (
-                "Small grants of £100 to £2,500 for charitable community projects, paid from the sale of "
-                "unclaimed property under the Police (Property) Regulations 1997. In its first year it "
-                "gave £39,000 to 46 community-led projects."
-            ),
-        },
-        code="PPAF",
-    )
-    return csf, ppaf
+    load_reference_data()
+    funds = {f.code: f for f in db.session.scalars(select(Fund).where(Fund.code.in_(["CSF", "PPAF"])))}
+    return funds["CSF"], funds["PPAF"]
 
 
 def _configure_round(round_: Round) -> None:

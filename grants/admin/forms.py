@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email
 
-from ..forms import max_length
+from ..forms import GovDateField, WholeNumberField, max_length
 from ..models import ROLE_LABELS, Role
 
 STAFF_ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role if r is not Role.APPLICANT]
@@ -54,3 +54,25 @@ class SettingsForm(FlaskForm):
 
 class TermsForm(FlaskForm):
     terms = TextAreaField("Standard terms of grant")
+
+
+class PlanForm(FlaskForm):
+    name = StringField("Name", validators=[max_length(200, "Name")])
+    starts_on = GovDateField("Start date")
+    ends_on = GovDateField("End date")
+
+
+class ObjectiveForm(FlaskForm):
+    number = WholeNumberField("Number")
+    name = StringField("Objective", validators=[max_length(200, "Objective")])
+    retired = BooleanField("Retired: new rounds no longer offer it")
+
+
+class AreaForm(FlaskForm):
+    name = StringField("Name", validators=[max_length(100, "Name")])
+    gss_code = StringField("GSS code", validators=[max_length(9, "GSS code")])
+
+
+class WardForm(FlaskForm):
+    name = StringField("Ward name", validators=[max_length(100, "Ward name")])
+    gss_code = StringField("GSS code (optional)", validators=[max_length(9, "GSS code")])

@@ -236,3 +236,6 @@ def terms_version(number: int):
         abort(404)
     return render_template("admin/terms_version.html", version=version,
                            lines=settings_service.terms_lines(version.text))
+
+
+from . import reference  # noqa: E402,F401  (registers the plan, objective, area and ward routes)

@@ -253,7 +253,7 @@ def _build_form(slug: str, application):
         cls = forms.AttachmentsSectionForm
     form = cls(data=data) if request.method == "GET" else cls()
     if slug == "where_and_who":
-        form.areas.choices = applications.area_choices()
+        form.areas.choices = applications.area_choices(a.round)
     elif slug == "objectives":
         form.objectives.choices = applications.objective_choices(a.round)
     return form

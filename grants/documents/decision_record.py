@@ -78,6 +78,7 @@ def decision_record_pdf(record: DecisionRecord) -> bytes:
              if record.amount_awarded_pence is not None else "None"],
             ["Decided by", record.decided_by_name],
             ["Authority", record.authority],
+            ["Legal power", application.round.fund.legal_power or "Not recorded"],
             ["Date and time", format_datetime(record.decided_at)],
             ["Declaration of interest", record.declaration_of_interest],
             ["Supersedes", record.supersedes.number if record.supersedes else "None"],

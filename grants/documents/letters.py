@@ -65,6 +65,8 @@ def award_letter_story(record: DecisionRecord, *, letterhead: dict, terms: str, 
         para(f"I am pleased to tell you that {application.organisation.legal_name} has been offered a grant of "
              f"{format_pence(awarded, always_pence=True)} from the {application.round.fund.name} towards your "
              f"project \u201c{application.title}\u201d. This offer is made on the terms in this letter."),
+        *([para(f"The grant is made under {application.round.fund.legal_power}.")]
+          if application.round.fund.legal_power else []),
         para("Your project", "h2"),
         table([
             ["", ""],

@@ -13,7 +13,19 @@ from .applications import (
 from .assessment import Assignment, ConflictDeclaration, Moderation, Score, Screening, ScreeningAnswer
 from .audit import AuditEvent, AuditHead
 from .decisions import Counter, DecisionRecord, GrantReturn, Letter, OfferResponse, Payment, PaymentInstalment
-from .funds import Area, Criterion, EligibilityCheck, FixedReturn, Fund, Objective, Round, round_objectives
+from .funds import (
+    Area,
+    Criterion,
+    EligibilityCheck,
+    FixedReturn,
+    Fund,
+    Objective,
+    PlanPeriod,
+    Round,
+    Ward,
+    round_areas,
+    round_objectives,
+)
 from .monitoring import Report, ReportOutputActual, ReportSpend, ReportVersion, ReminderSent, Variation
 from .outbox import OutboxEmail
 from .settings import OrganisationSettings, TermsVersion

@@ -1,14 +1,16 @@
 """Funds, their rounds, and the reference lists rounds draw on."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint,
+                        false, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
 from ..extensions import db
-from .base import CreatedMixin, Pence
+from .base import CreatedMixin, Pence, UTCDateTime
+from .users import OrgType
 
 round_objectives = Table(
     "round_objectives",
@@ -17,15 +19,43 @@ round_objectives = Table(
     Column("objective_id", ForeignKey("objectives.id"), primary_key=True),
 )
 
+round_areas = Table(
+    "round_areas",
+    db.metadata,
+    Column("round_id", ForeignKey("rounds.id"), primary_key=True),
+    Column("area_id", ForeignKey("areas.id"), primary_key=True),
+)
 
-class Objective(db.Model):
-    """A Police and Crime Plan objective."""
 
-    __tablename__ = "objectives"
+class PlanPeriod(db.Model):
+    """A Police and Crime Plan: its objectives apply to rounds opening between its start and end."""
+
+    __tablename__ = "plan_periods"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    objectives: Mapped[list[Objective]] = relationship(back_populates="plan", order_by="Objective.number")
+
+    def in_force_on(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class Objective(db.Model):
+    """A Police and Crime Plan objective. Never deleted: applications keep the one they were assessed against."""
+
+    __tablename__ = "objectives"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan_periods.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    plan: Mapped[PlanPeriod] = relationship(back_populates="objectives")
 
 
 class Area(db.Model):
@@ -37,6 +67,22 @@ class Area(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     gss_code: Mapped[str] = mapped_column(String(9), unique=True)
 
+    wards: Mapped[list[Ward]] = relationship(back_populates="area", order_by="Ward.name")
+
+
+class Ward(db.Model):
+    """An electoral ward within a local authority (GSS code E05..., optional)."""
+
+    __tablename__ = "wards"
+    __table_args__ = (UniqueConstraint("area_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    gss_code: Mapped[str | None] = mapped_column(String(9), unique=True)
+
+    area: Mapped[Area] = relationship(back_populates="wards")
+
 
 class Fund(CreatedMixin, db.Model):
     __tablename__ = "funds"
@@ -46,6 +92,12 @@ class Fund(CreatedMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     who_can_apply: Mapped[str] = mapped_column(Text, default="")
+    # The law the fund pays under, printed on letters and decision records.
+    legal_power: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # What the public register says each grant serves ("crime and disorder reduction", "charitable purposes").
+    public_benefit: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # A retired fund keeps its rounds and applications but takes no new rounds.
+    open_for_new_rounds: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     rounds: Mapped[list[Round]] = relationship(back_populates="fund", order_by="Round.opens_on")
 
@@ -77,11 +129,16 @@ class Round(CreatedMixin, db.Model):
     interim_report_rule: Mapped[str] = mapped_column(String(10), default="above", server_default="above")
     interim_report_threshold_pence: Mapped[int] = mapped_column(Pence, default=250_000, server_default="250000")
     offer_acceptance_days: Mapped[int] = mapped_column(Integer, default=28)
+    # OrgType values that may apply (the PPAF: registered charities only).
+    allowed_org_types: Mapped[list] = mapped_column(JSON, default=lambda: [t.value for t in OrgType])
+    closed_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_early_reason: Mapped[str | None] = mapped_column(Text)
 
     fund: Mapped[Fund] = relationship(back_populates="rounds", lazy="joined")
     objectives: Mapped[list[Objective]] = relationship(
         secondary=round_objectives, order_by="Objective.number"
     )
+    areas: Mapped[list[Area]] = relationship(secondary=round_areas, order_by="Area.name")
     eligibility_checks: Mapped[list[EligibilityCheck]] = relationship(
         back_populates="round", order_by="EligibilityCheck.position", cascade="all, delete-orphan"
     )
@@ -94,7 +151,15 @@ class Round(CreatedMixin, db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.opens_on <= clock.today() <= self.closes_on
+        return self.closed_early_at is None and self.opens_on <= clock.today() <= self.closes_on
+
+    @property
+    def has_opened(self) -> bool:
+        """From its opening day on, applicants may rely on a round's rules, so most can no longer change."""
+        return clock.today() >= self.opens_on
+
+    def accepts_org_type(self, org_type: str) -> bool:
+        return org_type in (self.allowed_org_types or [])
 
     @property
     def title(self) -> str:

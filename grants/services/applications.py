@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..money import MAX_PENCE, format_pence
 from . import attachments as attachment_service
-from . import audit, permissions, workflow
+from . import audit, permissions, rounds, workflow
 from .errors import DomainError, Immutable, NotPermitted, ValidationFailed
 from .numbering import next_number
 
@@ -276,7 +276,8 @@ def _check_editable(application: Application, section: str, actor: User) -> None
 
 
 def start_application(round_: Round, *, actor: User) -> Application:
-    """An applicant with a confirmed email and an organisation starts an application to an open round.
+    """An applicant with a confirmed email and an organisation starts an application to an open round
+    that accepts the organisation's type.
 
     The reference ({FUND}-{year the round opens}-{n:04d}) is taken now, gap-free.
     """
@@ -287,6 +288,9 @@ def start_application(round_: Round, *, actor: User) -> Application:
         raise NotPermitted("Tell us about your organisation before you start an application")
     if not round_.is_open:
         raise DomainError(f"The {round_.title} round is not open for applications")
+    refusal = rounds.org_type_refusal(round_, organisation.org_type)
+    if refusal:
+        raise NotPermitted(refusal)
     code, year = round_.fund.code, round_.opens_on.year
     reference = f"{code}-{year}-{next_number(f'application:{code}:{year}'):04d}"
     application = Application(reference=reference, round=round_, organisation=organisation, created_by=actor,
@@ -326,7 +330,7 @@ def _apply(application: Application, section: str, values: dict) -> None:
     elif section == "where_and_who":
         ids = {int(i) for i in values.get("area_ids") or []}
         areas = list(db.session.scalars(select(Area).where(Area.id.in_(ids)))) if ids else []
-        if len(areas) != len(ids):
+        if len(areas) != len(ids) or (a.round.areas and not set(areas) <= set(a.round.areas)):
             raise ValidationFailed({"areas": "Select areas from the list"})
         count = values.get("beneficiary_count")
         if count is not None and count < 1:
@@ -547,5 +551,7 @@ def objective_choices(round_: Round) -> list[tuple[int, str]]:
     return [(o.id, f"{o.number}. {o.name}") for o in round_.objectives]
 
 
-def area_choices() -> list[tuple[int, str]]:
-    return [(a.id, a.name) for a in db.session.scalars(select(Area).order_by(Area.name))]
+def area_choices(round_: Round | None = None) -> list[tuple[int, str]]:
+    """The round's areas where it names them, otherwise every area."""
+    areas = round_.areas if round_ is not None and round_.areas else db.session.scalars(select(Area).order_by(Area.name))
+    return [(a.id, a.name) for a in areas]

@@ -104,8 +104,8 @@ def save_rubric(round_: Round, *, criteria: list[CriterionInput], pass_mark_perc
                  before=before, after=_rubric_snapshot(round_))
 
 
-def save_assessor_numbers(round_: Round, *, above_limit: int | None, within_limit: int | None, actor: User) -> None:
-    """How many assessors an application needs: at least one, and at least as many above the limit as within it."""
+def assessor_number_errors(above_limit: int | None, within_limit: int | None) -> dict[str, str]:
+    """Each number 1-10, and at least as many above the delegated limit as within it."""
     errors = {}
     if above_limit is None or not 1 <= above_limit <= 10:
         errors["above_limit"] = "Enter a number of assessors between 1 and 10"
@@ -113,6 +113,12 @@ def save_assessor_numbers(round_: Round, *, above_limit: int | None, within_limi
         errors["within_limit"] = "Enter a number of assessors between 1 and 10"
     if not errors and above_limit < within_limit:
         errors["above_limit"] = "Awards above the delegated limit need at least as many assessors as those within it"
+    return errors
+
+
+def save_assessor_numbers(round_: Round, *, above_limit: int | None, within_limit: int | None, actor: User) -> None:
+    """How many assessors an application needs: at least one, and at least as many above the limit as within it."""
+    errors = assessor_number_errors(above_limit, within_limit)
     if errors:
         raise ValidationFailed(errors)
     before = {"above": round_.min_assessors_above_limit, "within": round_.min_assessors_within_limit}

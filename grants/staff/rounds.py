@@ -1,5 +1,7 @@
-"""Round configuration pages (eligibility checklist, scoring rubric), on the staff blueprint."""
+"""Round pages on the staff blueprint: setting up, changing, copying and closing a round; its checklist and rubric."""
 from __future__ import annotations
+
+import dataclasses
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,12 +10,16 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from .. import clock
 from ..access import access
 from ..extensions import db
-from ..forms import WholeNumberField, apply_service_errors
-from ..models import Application, EligibilityCheck, Role, Round
+from ..forms import WholeNumberField, apply_service_errors, show_refusal
+from ..models import Application, Area, EligibilityCheck, Fund, Objective, PlanPeriod, Role, Round
+from ..services import reference as reference_service
+from ..services import rounds as round_service
 from ..services import rubric as rubric_service
 from ..services.errors import DomainError, ValidationFailed
+from .forms import ORG_TYPE_CHOICES, CloseRoundForm, CopyRoundForm, RoundForm
 from .routes import bp
 
 
@@ -25,7 +31,7 @@ def _round(round_id: int) -> Round:
 
 
 @bp.route("/rounds")
-@access(Role.OFFICER)
+@access(Role.OFFICER, Role.ADMIN)
 def rounds():
     all_rounds = list(db.session.scalars(select(Round).order_by(Round.opens_on.desc(), Round.id)))
     counts = dict(db.session.execute(
@@ -41,7 +47,7 @@ class AssessorNumbersForm(FlaskForm):
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
-@access(Role.OFFICER)
+@access(Role.OFFICER, Role.ADMIN)
 def round_detail(round_id: int):
     """A round's configuration, and its applications at each assessment stage."""
     round_ = _round(round_id)
@@ -69,7 +75,124 @@ def round_detail(round_id: int):
     short = {a.id: assessment_service.required_assessors(a) - len(assessment_service.active_assignments(a))
              for a in by_stage["in_assessment"]}
     return render_template("staff/rounds_round.html", round=round_, form=form, by_stage=by_stage, short=short,
-                           locked=rubric_service.rubric_locked(round_))
+                           locked=rubric_service.rubric_locked(round_),
+                           org_types=dict(ORG_TYPE_CHOICES))
+
+
+# --- Setting up and changing a round -------------------------------------------------------------------
+
+
+def _round_form_choices(form: RoundForm, round_: Round | None) -> None:
+    """Funds open for new rounds; every objective not retired (the service checks the plan in force on the
+    opening date), plus any the round already has; every area."""
+    form.fund_id.choices = [(f.id, f"{f.name} ({f.code})") for f in db.session.scalars(
+        select(Fund).where(Fund.open_for_new_rounds.is_(True)).order_by(Fund.name))]
+    current = {o.id for o in round_.objectives} if round_ else set()
+    objectives = db.session.scalars(
+        select(Objective).join(PlanPeriod).order_by(PlanPeriod.starts_on.desc(), Objective.number))
+    form.objective_ids.choices = [(o.id, f"{o.plan.name}: {o.number}. {o.name}") for o in objectives
+                                  if not o.retired or o.id in current]
+    form.area_ids.choices = [(a.id, a.name) for a in db.session.scalars(select(Area).order_by(Area.name))]
+
+
+def _settings_from(form: RoundForm, base: round_service.RoundSettings, fields) -> round_service.RoundSettings:
+    values = {name: form[name].data for name in fields}
+    for name in ("guidance", "name", "financial_year"):
+        if name in values:
+            values[name] = values[name] or ""
+    return dataclasses.replace(base, **values)
+
+
+ROUND_FIELDS = [f.name for f in dataclasses.fields(round_service.RoundSettings)]
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@access(Role.OFFICER, Role.ADMIN)
+def round_new():
+    """Set up a new round in a fund open for new rounds."""
+    today = clock.today()
+    defaults = round_service.RoundSettings(
+        objective_ids=[o.id for o in reference_service.objectives_for(today)],
+        area_ids=list(db.session.scalars(select(Area.id))),
+        allowed_org_types=[value for value, _ in ORG_TYPE_CHOICES])
+    form = RoundForm(data={**dataclasses.asdict(defaults), "fund_id": request.args.get("fund", type=int)})
+    _round_form_choices(form, None)
+    if form.validate_on_submit():
+        fund = db.session.get(Fund, form.fund_id.data or 0)
+        if fund is None:
+            form.fund_id.errors = ["Choose the fund the round belongs to"]
+        else:
+            try:
+                round_ = round_service.create_round(fund, _settings_from(form, defaults, ROUND_FIELDS),
+                                                    actor=current_user)
+            except DomainError as exc:
+                show_refusal(form, exc)
+            else:
+                db.session.commit()
+                flash(f"The {round_.title} round has been set up. Add its eligibility checklist and check its "
+                      "scoring rubric.", "success")
+                return redirect(url_for("staff.round_detail", round_id=round_.id))
+    return render_template("staff/round_form.html", form=form, round=None, fields=ROUND_FIELDS)
+
+
+@bp.route("/rounds/<int:round_id>/settings", methods=["GET", "POST"])
+@access(Role.OFFICER, Role.ADMIN)
+def round_settings(round_id: int):
+    """Change a round: anything until it opens; afterwards only its closing date (later), guidance and budget."""
+    round_ = _round(round_id)
+    current = round_service.settings_of(round_)
+    form = RoundForm(data=dataclasses.asdict(current))
+    _round_form_choices(form, round_)
+    fields = [f for f in ROUND_FIELDS if not round_.has_opened or f in round_service.CHANGEABLE_AFTER_OPENING]
+    if form.validate_on_submit():
+        try:
+            round_service.edit_round(round_, _settings_from(form, current, fields), reason=form.reason.data,
+                                     actor=current_user)
+        except DomainError as exc:
+            show_refusal(form, exc)
+        else:
+            db.session.commit()
+            flash("The round's settings have been saved.", "success")
+            return redirect(url_for("staff.round_detail", round_id=round_.id))
+    return render_template("staff/round_form.html", form=form, round=round_, fields=fields)
+
+
+@bp.route("/rounds/<int:round_id>/copy", methods=["GET", "POST"])
+@access(Role.OFFICER, Role.ADMIN)
+def round_copy(round_id: int):
+    """A new round like this one, a year on, with the same checklist, rubric and settings."""
+    round_ = _round(round_id)
+    form = CopyRoundForm(data={"name": round_service.suggested_copy_name(round_)})
+    if form.validate_on_submit():
+        try:
+            copy = round_service.copy_round(round_, name=form.name.data or "", actor=current_user)
+        except DomainError as exc:
+            show_refusal(form, exc)
+        else:
+            db.session.commit()
+            flash(f"The {copy.title} round has been set up as a copy of {round_.name}. Check its dates and budget.",
+                  "success")
+            return redirect(url_for("staff.round_detail", round_id=copy.id))
+    return render_template("staff/round_copy.html", form=form, round=round_)
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["GET", "POST"])
+@access(Role.OFFICER, Role.ADMIN)
+def round_close(round_id: int):
+    """Close an open round before its closing date; organisations with drafts are emailed the reason."""
+    round_ = _round(round_id)
+    form = CloseRoundForm()
+    if form.validate_on_submit():
+        try:
+            told = round_service.close_round_early(round_, reason=form.reason.data, actor=current_user)
+        except DomainError as exc:
+            show_refusal(form, exc)
+        else:
+            db.session.commit()
+            flash(f"The {round_.title} round is closed. {told} organisation{'' if told == 1 else 's'} with a "
+                  "draft application were emailed.", "success")
+            return redirect(url_for("staff.round_detail", round_id=round_.id))
+    return render_template("staff/round_close.html", form=form, round=round_)
 
 
 # --- Checklist ------------------------------------------------------------------------------------

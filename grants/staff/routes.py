@@ -179,4 +179,4 @@ def outbox():
     return render_template("staff/outbox.html", emails=emails, page=page, total=total, per_page=per_page)
 
 
-from . import rounds  # noqa: E402,F401  (registers the round configuration routes)
+from . import funds, rounds  # noqa: E402,F401  (registers the fund and round routes)

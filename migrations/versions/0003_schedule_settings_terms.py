@@ -10,7 +10,7 @@ Award letters already sent listed the reports of the rule at the time (an interi
 delegated limit); that list is stored on each letter so it still regenerates byte for byte.
 
 Revision ID: 0003_schedule_settings_terms
-Revises: 0001
+Revises: 0002_funds_rounds_setup
 Create Date: 2026-11-30 02:03:06.227791
 
 """
@@ -25,7 +25,7 @@ from grants.services.reporting_schedule import add_months, midpoint
 
 # revision identifiers, used by Alembic.
 revision = '0003_schedule_settings_terms'
-down_revision = '0001'
+down_revision = '0002_funds_rounds_setup'
 branch_labels = None
 depends_on = None
 
