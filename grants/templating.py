@@ -52,6 +52,8 @@ NAV: list[tuple[Role | None, str, str]] = [
     (Role.AUDITOR, "Summaries", "reports.summary"),
     (Role.AUDITOR, "Audit", "auditor.index"),
     (Role.ADMIN, "Users", "admin.users"),
+    (Role.ADMIN, "Output measures", "admin.measures"),
+    (Role.ADMIN, "Import grants", "admin.import_grants"),
     (Role.OFFICER, "Email outbox", "staff.outbox"),
     (Role.ADMIN, "Email outbox", "staff.outbox"),
     (None, "Grants awarded", "opendata.register"),

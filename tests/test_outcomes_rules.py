@@ -74,9 +74,9 @@ def test_other_outputs_add_up_by_wording_until_mapped_to_a_measure(demo, grants)
     """Do 'other' outputs group by wording, and join the standard measure once an officer maps them?"""
     assert _outputs(summaries.fund_summary().outputs)["scam awareness workshops"] == (5, 2)
     workshops = make_measure("scam awareness workshops delivered")
-    for output in grants["this_year"].planned_outputs + grants["ppaf"].planned_outputs:
-        if "scam" in output.measure.lower():
-            measures.map_output(output, measure_id=workshops.id, actor=demo.officer)
+    for grant in (grants["this_year"], grants["ppaf"]):
+        measures.map_outputs(grant, actor=demo.officer, choices={
+            o.id: workshops.id for o in grant.planned_outputs if "scam" in o.measure.lower()})
     rows = _outputs(summaries.fund_summary().outputs)
     assert rows["scam awareness workshops delivered"] == (5, 2)
     assert "scam awareness workshops" not in rows

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email
 
 from ..forms import max_length
@@ -39,3 +40,13 @@ class NewUserForm(FlaskForm):
     job_title = StringField("Job title", validators=[max_length(200, "Job title")])
     roles = SelectMultipleField("Roles", choices=STAFF_ROLE_CHOICES, validate_choice=False)
     authority = RadioField("Decision authority", choices=AUTHORITY_CHOICES, default="", validate_choice=False)
+
+
+class MeasureForm(FlaskForm):
+    name = StringField("Name", validators=[max_length(200, "Name")])
+    unit = StringField("Unit (optional)", validators=[max_length(100, "Unit")])
+    objective_id = SelectField("Plan objective it usually serves (optional)", validate_choice=False)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file of past grants")

@@ -184,3 +184,5 @@ def anonymise(user_id: int):
             flash("The applicant's personal details are removed. Their applications and grants stay", "success")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/anonymise.html", person=person, form=form, refusal=refusal)
+
+from . import outcome_routes  # noqa: E402,F401  (measures and historic grants)

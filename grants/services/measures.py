@@ -84,20 +84,35 @@ def set_retired(measure: OutputMeasure, *, retired: bool, actor: User) -> Output
     return measure
 
 
-def map_output(output: PlannedOutput, *, measure_id: int | None, actor: User) -> PlannedOutput:
-    """An officer counts an applicant's output under a standard measure (or back to "other").
+def map_outputs(application, *, choices: dict[int, int | None], actor: User) -> int:
+    """An officer counts applicants' outputs under standard measures (or back to "other"); returns how many changed.
 
-    The applicant's wording is kept; only which measure it adds up under changes.
-    A retired measure may not be chosen.
+    `choices` maps each planned output's id to a measure id (None: other). The
+    applicant's wording is kept; only which measure it adds up under changes.
+    A retired measure may not be newly chosen. One audit event per output changed.
     """
-    measure = None
-    if measure_id is not None:
-        measure = db.session.get(OutputMeasure, measure_id)
-        if measure is None or measure.is_retired:
-            raise ValidationFailed({f"measure_{output.id}": "Choose a measure from the list"})
-    before = {"measure_id": output.measure_id}
-    output.measure_id = measure.id if measure else None
+    outputs = {o.id: o for o in application.planned_outputs}
+    errors = {}
+    for output_id, measure_id in choices.items():
+        output = outputs.get(output_id)
+        if output is None:
+            errors[f"measure_{output_id}"] = "Choose measures for this application's outputs only"
+            continue
+        if measure_id is not None and measure_id != output.measure_id:
+            measure = db.session.get(OutputMeasure, measure_id)
+            if measure is None or measure.is_retired:
+                errors[f"measure_{output_id}"] = f"Choose a measure from the list for {output.measure}"
+    if errors:
+        raise ValidationFailed(errors)
+    changed = 0
+    for output_id, measure_id in choices.items():
+        output = outputs[output_id]
+        if output.measure_id == measure_id:
+            continue
+        before = {"measure_id": output.measure_id}
+        output.measure_id = measure_id
+        changed += 1
+        audit.record("output.mapped", actor=actor, entity=output, application=application,
+                     before=before, after={"measure_id": measure_id, "wording": output.measure})
     db.session.flush()
-    audit.record("output.mapped", actor=actor, entity=output, application=output.application,
-                 before=before, after={"measure_id": output.measure_id, "wording": output.measure})
-    return output
+    return changed
