@@ -137,3 +137,19 @@ def test_admin_uploads_checks_then_imports_historic_grants(as_admin, demo):
         "action": "check", "file": (io.BytesIO(SAMPLE.replace("2400", "24x0").encode()), "bad.csv")},
         content_type="multipart/form-data")
     assert "How to fix it" in _text(bad) and "Write the amount awarded in pounds" in _text(bad)
+
+
+def test_organisation_history_page_from_the_application_page(as_officer, demo):
+    """Does the application page link to its organisation's history, with per-year totals and outputs?"""
+    devices = make_measure("crime prevention devices fitted")
+    grant = make_award(demo, status="completed", awarded_pence=240_000)
+    make_report(grant, "final", {devices: 420}, people=150)
+    db.session.commit()
+    page = as_officer.get_page(f"/staff/applications/{grant.id}")
+    link = page.find("a", string="grants and outcomes across years")["href"]
+    history = as_officer.get_page(link)
+    text = text_of(history)
+    assert "£2,400 in 1 grant in 2026-27" in text
+    assert "2026-27 1 £2,400 150 0" in text_of(history.select_one("#years"))
+    assert "Crime prevention devices fitted 420 1" in text
+    assert as_officer.get("/staff/organisations/999999/history").status_code == 404

@@ -186,3 +186,14 @@ def test_periods_from_query_parameters_and_their_refusals():
         from_query({"year": "2026-27", "quarter": "5"}, default_year=None)
     with pytest.raises(ValidationFailed):
         from_query({"from": "2026-02-30", "to": "2026-04-30"}, default_year=None)
+
+
+def test_organisation_history_totals_each_year_and_every_measure(demo, grants, old_round, devices):
+    """Does an organisation's history give grants, amount and people per year, and outputs across years?"""
+    history = summaries.organisation_history(demo.applicant.organisation)
+    by_year = {y.year: (y.grants, y.awarded_pence, y.people_delivered, y.people_reported) for y in history.years}
+    assert by_year == {"2026-27": (4, 1_200_000, 150, 40), "2025-26": (1, 300_000, 80, 0)}
+    assert _outputs(history.outputs)["crime prevention devices fitted"] == (429, 3)
+    assert history.headline == "£15,000 in 5 grants from 2025-26 to 2026-27"
+    other = summaries.organisation_history(demo.orgs["Middlesbrough Football Club Foundation"])
+    assert other.grants == [] and other.headline == "£0 in 0 grants"

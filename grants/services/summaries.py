@@ -564,3 +564,103 @@ def outcome_tables(summary: Summary) -> list[tuple[str, list[str], list[list]]]:
         ("Equality monitoring", ["Group", "Category", "Delivered", "Reported so far"],
          [[r.group, r.label, r.delivered, r.reported] for r in summary.equality]),
     ]
+
+
+# --- One organisation across years ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearRow:
+    year: str
+    grants: int
+    awarded_pence: int
+    people_delivered: int
+    people_reported: int
+
+
+@dataclass(frozen=True)
+class GrantLine:
+    reference: str
+    title: str | None
+    fund_code: str
+    year: str
+    status: str
+    awarded_pence: int
+    imported: bool
+
+
+@dataclass
+class OrganisationHistory:
+    """Every award an organisation has had, and what it delivered, year by year."""
+
+    organisation: Organisation
+    years: list[YearRow]
+    grants: list[GrantLine]
+    outputs: list[OutputRow]
+    outputs_reported: list[OutputRow]
+
+    @property
+    def grant_count(self) -> int:
+        return len(self.grants)
+
+    @property
+    def awarded_pence(self) -> int:
+        return sum(g.awarded_pence for g in self.grants)
+
+    @property
+    def people_delivered(self) -> int:
+        return sum(y.people_delivered for y in self.years)
+
+    @property
+    def people_reported(self) -> int:
+        return sum(y.people_reported for y in self.years)
+
+    @property
+    def headline(self) -> str:
+        from ..money import format_pence
+
+        years = sorted(y.year for y in self.years)
+        span = "" if not years else f" in {years[0]}" if len(years) == 1 else f" from {years[0]} to {years[-1]}"
+        noun = "grant" if self.grant_count == 1 else "grants"
+        return f"{format_pence(self.awarded_pence)} in {self.grant_count} {noun}{span}"
+
+
+def organisation_history(organisation: Organisation, *, period: Period | None = None) -> OrganisationHistory:
+    """Awards (approved, funded, completed; imported ones included) to one organisation in `period` (default all).
+
+    Per financial year of the round: grants, amount awarded and people reached
+    (delivered and reported so far, as in the fund summary); outputs by measure
+    across all the years.
+    """
+    from .workflow import STAFF_LABELS
+    from ..models import ImportedGrant
+
+    period = period or Period.all_years()
+    rounds = _rounds_in_scope(fund_id=None, period=period)
+    scope = _Scope([r.id for r in rounds], period, organisation_id=organisation.id)
+    grants = [
+        GrantLine(reference, title, code, year, STAFF_LABELS[Status(status)], int(awarded or 0), imported is not None)
+        for reference, title, code, year, status, awarded, imported in db.session.execute(
+            scope.applications(
+                select(Application.reference, Application.title, Fund.code, Round.financial_year, Application.status,
+                       Application.awarded_pence, ImportedGrant.id)
+                .join(Round, Round.id == Application.round_id).join(Fund, Fund.id == Round.fund_id)
+                .outerjoin(ImportedGrant, ImportedGrant.application_id == Application.id)
+            ).where(Application.status.in_(AWARDED)).order_by(Round.financial_year.desc(), Application.reference)
+        )
+    ]
+    people: dict[tuple[str, str], int] = {}
+    for kind in (DELIVERED, REPORTED_SO_FAR):
+        stmt = scope.reports(
+            _report_rows(Round.financial_year, func.sum(Report.beneficiaries_reached))
+            .join(Round, Round.id == Application.round_id), kind,
+        ).group_by(Round.financial_year)
+        for year, total in db.session.execute(stmt):
+            people[(year, kind[0])] = int(total or 0)
+    years = []
+    for year in sorted({g.year for g in grants} | {y for y, _ in people}, reverse=True):
+        in_year = [g for g in grants if g.year == year]
+        years.append(YearRow(year, len(in_year), sum(g.awarded_pence for g in in_year),
+                             people.get((year, DELIVERED[0]), 0), people.get((year, REPORTED_SO_FAR[0]), 0)))
+    return OrganisationHistory(organisation, years, grants, _outputs(scope, DELIVERED),
+                               _outputs(scope, REPORTED_SO_FAR))

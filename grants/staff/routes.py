@@ -163,6 +163,19 @@ def output_measures(application_id: int):
                            form=form)
 
 
+@bp.route("/organisations/<int:organisation_id>/history")
+@access(*STAFF_READERS, read_only=True)
+def organisation_history(organisation_id: int):
+    """Every award to one organisation across years: grants, amounts, outputs by measure, people reached."""
+    from ..models import Organisation
+    from ..services import summaries
+
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        abort(404)
+    return render_template("staff/organisation_history.html", history=summaries.organisation_history(organisation))
+
+
 @bp.route("/applications/<int:application_id>/versions/<int:number>")
 @access(*STAFF_READERS)
 def application_version(application_id: int, number: int):
