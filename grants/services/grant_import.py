@@ -64,7 +64,7 @@ SAMPLE_CSV = (
     "project_title,area,objective,outputs,people_reached,public\n"
     "CSF-2017-001,Hartlepool Allotment Holders Association,,,CSF,2017-18,2017-09-14,2400,"
     "Padlocks and alarms for allotment sheds,Hartlepool,4,crime prevention devices fitted: 420,150,yes\n"
-    "CSF-2017-002,Middlesbrough Football Club Foundation,1102939,,CSF,2017-18,2017-10-02,3900,"
+    "CSF-2017-002,Middlesbrough Football Club Foundation,1133051,,CSF,2017-18,2017-10-02,3900,"
     "Friday night football,Middlesbrough; Redcar and Cleveland,3; 5,young people engaged: 310,310,yes\n"
 )
 
