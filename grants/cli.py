@@ -28,6 +28,20 @@ def init_app(app: Flask) -> None:
         db.session.commit()
         click.echo("Demo data ready. Every demo account's password is: demo-password")
 
+    @app.cli.command("seed-demo-history")
+    def seed_demo_history_command():
+        """Add the demo's historic years (imported 2017-18 and 2018-19 grants); run after seed-demo."""
+        from .demo_outcomes import seed_history
+        from .services.accounts import find_user
+
+        admin = find_user("admin@example.org")
+        if admin is None:
+            click.echo("Run seed-demo first: the history is imported as the demo administrator.", err=True)
+            sys.exit(2)
+        plan = seed_history(admin=admin)
+        db.session.commit()
+        click.echo(f"Demo history ready: {plan.written} grant(s) imported, {len(plan.already_imported)} already there.")
+
     @app.cli.command("send-outbox")
     def send_outbox_command():
         """Send stored emails by SMTP (needs MAIL_SERVER)."""

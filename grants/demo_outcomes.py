@@ -1,10 +1,10 @@
 """Demo outcomes: standard measures, the demo's outputs counted under them, and two imported historic years.
 
-Gives the fund summary the headlines an annual report quotes: "£X to N projects"
-for 2017-18 and 2018-19, a crime prevention devices total (padlocks and alarms),
-and organisations with grants in several years. Safe to run again: measures are
-found by name, demo outputs are only mapped while unmapped, and the import
-skips rows already imported (same import_id).
+With the history loaded, the fund summary gives the headlines an annual report
+quotes: "£X to N projects" for 2017-18 and 2018-19, a crime prevention devices
+total (padlocks and alarms), and organisations with grants in several years.
+Safe to run again: measures are found by name, demo outputs are only mapped
+while unmapped, and the import skips rows already imported (same import_id).
 """
 from __future__ import annotations
 
@@ -48,8 +48,8 @@ DEMO-PPAF-2018-01,Middlesbrough Football Club Foundation,1133051,,PPAF,2018-19,2
 """
 
 
-def seed_outcomes(*, admin: User) -> None:
-    """Measures, the demo outputs mapped to them, and the historic years imported (recorded as by `admin`)."""
+def seed_outcomes() -> None:
+    """The standard measures, and the demo applications' outputs counted under them."""
     objectives = {o.number: o.id for o in db.session.scalars(select(Objective))}
     measures = {}
     for name, unit, objective in MEASURES:
@@ -65,4 +65,13 @@ def seed_outcomes(*, admin: User) -> None:
             .where(PlannedOutput.measure_id.is_(None), func.lower(PlannedOutput.measure).in_(wordings))
             .values(measure_id=measures[name].id)
         )
-    grant_import.import_file(HISTORIC_CSV, actor=admin, source_name="demo-historic-grants.csv")
+
+
+def seed_history(*, admin: User) -> grant_import.ImportPlan:
+    """The demo's historic years (2017-18, 2018-19), imported as an administrator would (recorded as `admin`).
+
+    A separate step from seed-demo (`flask seed-demo-history`, run by `make run`), because it adds
+    rounds for past years to the demo's current ones.
+    """
+    seed_outcomes()
+    return grant_import.import_file(HISTORIC_CSV, actor=admin, source_name="demo-historic-grants.csv")

@@ -221,5 +221,5 @@ def seed_demo() -> dict:
     seed_applications(users=users, orgs=orgs, csf_round=csf_round, ppaf_round=ppaf_round)
     from .demo_outcomes import seed_outcomes
 
-    seed_outcomes(admin=users["admin@example.org"])
+    seed_outcomes()
     return {"users": users, "orgs": orgs, "rounds": (csf_round, ppaf_round)}

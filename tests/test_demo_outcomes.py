@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from grants.demo_outcomes import seed_outcomes
+from grants.demo_outcomes import seed_history
 from grants.extensions import db
 from grants.models import ImportedGrant, OutputMeasure
 from grants.services import summaries
@@ -16,7 +16,7 @@ def test_demo_outcomes_give_annual_report_headlines_and_load_twice(demo):
     """Does the demo give a '£X to N projects' year, a devices total, a multi-year organisation, idempotently?"""
     _seed(demo)
     for _ in range(2):
-        seed_outcomes(admin=demo.admin)
+        seed_history(admin=demo.admin)
         db.session.commit()
     assert db.session.scalar(select(func.count(ImportedGrant.id))) == 10
     assert db.session.scalar(select(func.count(OutputMeasure.id))) == 6
@@ -26,3 +26,14 @@ def test_demo_outcomes_give_annual_report_headlines_and_load_twice(demo):
     assert devices["crime prevention devices fitted"] >= 450  # 240 + 180 + 30 imported, plus the demo's own
     allotments = summaries.organisation_history(demo.orgs["Hartlepool Allotment Holders Association"])
     assert {"2017-18", "2018-19"} <= {y.year for y in allotments.years} and len(allotments.years) >= 3
+
+
+def test_seed_demo_history_command_after_seed_demo(app, runner):
+    """Does `seed-demo-history` import the historic years once, and refuse before seed-demo?"""
+    assert runner.invoke(args=["seed-demo-history"]).exit_code == 2
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    first = runner.invoke(args=["seed-demo-history"])
+    assert first.exit_code == 0 and "10 grant(s) imported" in first.output
+    again = runner.invoke(args=["seed-demo-history"])
+    assert "0 grant(s) imported, 10 already there" in again.output
+    assert "2017-18" in summaries.financial_years()

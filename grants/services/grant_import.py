@@ -45,6 +45,7 @@ from ..money import MoneyError, parse_pounds
 from . import audit, workflow
 from .errors import DomainError
 from .numbering import next_number
+from .periods import is_financial_year
 from .organisations import (
     CHARITY_NUMBER,
     COMPANY_NUMBER,
@@ -193,8 +194,7 @@ def _check_row(line: int, raw: dict, look: _Lookups, problems: list[Problem]) ->
         problem("fund_code", f"there is no fund with code '{value['fund_code']}'",
                 "Use one of: " + ", ".join(sorted(look.funds)))
     year = value["financial_year"]
-    year_ok = (len(year) == 7 and year[:4].isdigit() and year[4] == "-" and year[5:].isdigit()
-               and int(year[5:]) == (int(year[:4]) + 1) % 100)
+    year_ok = is_financial_year(year)
     if year and not year_ok:
         problem("financial_year", f"'{year}' is not a financial year", "Write it like 2017-18")
     award_date = _parse_date(value["award_date"]) if value["award_date"] else None

@@ -29,7 +29,8 @@ def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _valid_year(label: str) -> bool:
+def is_financial_year(label: str) -> bool:
+    """'2026-27' is; '2026-28', '2026/27' and '26-27' are not."""
     return (len(label) == 7 and label[:4].isdigit() and label[4] == "-" and label[5:].isdigit()
             and int(label[5:]) == (int(label[:4]) + 1) % 100)
 
@@ -50,14 +51,14 @@ class Period:
 
     @classmethod
     def financial_year(cls, label: str) -> Period:
-        if not _valid_year(label):
+        if not is_financial_year(label):
             raise ValidationFailed({"year": "Enter a financial year like 2026-27"})
         start, end = clock.financial_year_bounds(label)
         return cls(YEAR, start, end, label)
 
     @classmethod
     def of_quarter(cls, label: str, quarter: int) -> Period:
-        if not _valid_year(label):
+        if not is_financial_year(label):
             raise ValidationFailed({"year": "Enter a financial year like 2026-27"})
         if quarter not in QUARTER_MONTHS:
             raise ValidationFailed({"quarter": "Choose a quarter from 1 to 4"})
