@@ -106,6 +106,9 @@ def test_people_reached_split_by_objective_and_area(demo, grants):
     assert by_objective["4"] == (200, 40)
     assert by_objective["5"] == (110, 0)
     assert by_objective["1"] == (0, 0)
+    assert {r.label: (r.delivered, r.reported) for r in s.people_by_fund} == {
+        "Community Safety Fund (CSF)": (200, 40), "Police Property Act Fund (PPAF)": (30, 0)}
+    assert summaries.fund_summary(fund=demo.csf, year="2026-27").people_by_fund == []
     by_area = {r.label: (r.delivered, r.reported) for r in s.people_by_area}
     assert by_area == {"Hartlepool": (150, 0), "Middlesbrough": (80, 0), "Redcar and Cleveland": (0, 0),
                        "Stockton-on-Tees": (0, 40)}

@@ -167,6 +167,7 @@ class Summary:
     outputs_reported: list[OutputRow] = field(default_factory=list)  # reported so far
     people_delivered: int = 0
     people_reported: int = 0
+    people_by_fund: list[PeopleRow] = field(default_factory=list)  # all funds only
     people_by_objective: list[PeopleRow] = field(default_factory=list)
     people_by_area: list[PeopleRow] = field(default_factory=list)
     equality: list[EqualityRow] = field(default_factory=list)
@@ -343,10 +344,15 @@ def fund_summary(*, fund: Fund | None = None, year: str | None = None, period: P
         application_objectives.c.objective_id, application_objectives.c.application_id, scope, objectives)
     summary.by_area = _split_by_link(application_areas.c.area_id, application_areas.c.application_id, scope, areas)
     if fund is None:
+        funds = list(db.session.scalars(select(Fund).order_by(Fund.code)))
         summary.by_fund = [
             FundRow(f.code, f.name, t.received, t.awarded_count, t.awarded_pence)
-            for f in db.session.scalars(select(Fund).order_by(Fund.code))
-            for t in [by_fund_id.get(f.id, _Tally())]
+            for f in funds for t in [by_fund_id.get(f.id, _Tally())]
+        ]
+        summary.people_by_fund = [
+            PeopleRow(f"{f.name} ({f.code})", _people(sub, DELIVERED), _people(sub, REPORTED_SO_FAR))
+            for f in funds
+            for sub in [_Scope([r for r in scope.round_ids if fund_of_round[r] == f.id], period)]
         ]
     _add_outcomes(summary, scope, objectives, areas)
     return summary
@@ -557,6 +563,8 @@ def outcome_tables(summary: Summary) -> list[tuple[str, list[str], list[list]]]:
         ("Outputs reported so far", ["Output measure", "Reported so far", "Live grants reporting it"],
          [[r.measure, r.delivered, r.grants] for r in summary.outputs_reported]),
         ("People reached", ["Figure", "People"], people),
+        *([("People reached by fund", ["Fund", "Delivered", "Reported so far"],
+            [[r.label, r.delivered, r.reported] for r in summary.people_by_fund])] if summary.people_by_fund else []),
         ("People reached by objective", ["Police and Crime Plan objective", "Delivered", "Reported so far"],
          [[r.label, r.delivered, r.reported] for r in summary.people_by_objective]),
         ("People reached by area", ["Local authority area", "Delivered", "Reported so far"],
