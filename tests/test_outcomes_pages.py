@@ -107,7 +107,16 @@ def test_summary_page_chooses_any_period_and_shows_outcomes(as_officer, demo):
     rows = list(csv.reader(io.StringIO(outcomes.get_data(as_text=True).lstrip("\ufeff"))))
     assert ["Age", "Under 18", "fewer than 5", "0"] in rows
     pdf = as_officer.get("/reports/summary.pdf?year=2026-27&quarter=1")
-    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "fund-summary-all-funds-2026-27-q1.pdf" in pdf.headers["Content-Disposition"]
+    from pypdf import PdfReader
+
+    pdf_text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert "Under 18 fewer than 5" in pdf_text and "People reached" in pdf_text
+    xlsx = as_officer.get("/reports/outcomes.xlsx?year=2026-27")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.data))["Equality monitoring"]
+    assert ("Age", "Under 18", "fewer than 5", 0) in list(sheet.iter_rows(min_row=2, values_only=True))
 
 
 SAMPLE = (

@@ -88,6 +88,11 @@ class Period:
         return self.kind in (ALL, YEAR)
 
     @property
+    def is_date_range(self) -> bool:
+        """A from-to range of dates (not a year, a quarter or all years)."""
+        return self.kind == RANGE
+
+    @property
     def label(self) -> str:
         if self.kind == ALL:
             return "all years"
