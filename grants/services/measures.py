@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from .. import clock
 from ..extensions import db
-from ..models import Objective, OutputMeasure, PlannedOutput, User
+from ..models import Objective, OutputMeasure, User
 from . import audit
 from .errors import ValidationFailed
 
