@@ -28,6 +28,7 @@ migrate: install
 
 seed: migrate
 	$(FLASK) seed-demo
+	$(FLASK) seed-demo-history
 
 run: install assets seed
 	$(FLASK) run --host 127.0.0.1 --port 5000

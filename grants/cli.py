@@ -10,12 +10,13 @@ from .extensions import db
 
 
 def init_app(app: Flask) -> None:
+    from .admin import cli as admin_cli
     from .decisions import cli as decisions_cli
     from .monitoring import cli as monitoring_cli
     from .opendata import cli as opendata_cli
     from .ops import cli as ops_cli
 
-    for area in (decisions_cli, monitoring_cli, opendata_cli, ops_cli):
+    for area in (admin_cli, decisions_cli, monitoring_cli, opendata_cli, ops_cli):
         area.register(app)
 
     @app.cli.command("seed-demo")
@@ -47,6 +48,20 @@ def init_app(app: Flask) -> None:
             return
         click.echo("Reference data loaded: " + ", ".join(f"{n} {what.replace('_', ' ')}"
                                                           for what, n in added.items() if n) + ".")
+
+    @app.cli.command("seed-demo-history")
+    def seed_demo_history_command():
+        """Add the demo's historic years (imported 2017-18 and 2018-19 grants); run after seed-demo."""
+        from .demo_outcomes import seed_history
+        from .services.accounts import find_user
+
+        admin = find_user("admin@example.org")
+        if admin is None:
+            click.echo("Run seed-demo first: the history is imported as the demo administrator.", err=True)
+            sys.exit(2)
+        plan = seed_history(admin=admin)
+        db.session.commit()
+        click.echo(f"Demo history ready: {plan.written} grant(s) imported, {len(plan.already_imported)} already there.")
 
     @app.cli.command("send-outbox")
     def send_outbox_command():

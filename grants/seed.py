@@ -185,4 +185,7 @@ def seed_demo() -> dict:
     from .demo_applications import seed_applications
 
     seed_applications(users=users, orgs=orgs, csf_round=csf_round, ppaf_round=ppaf_round)
+    from .demo_outcomes import seed_outcomes
+
+    seed_outcomes()
     return {"users": users, "orgs": orgs, "rounds": (csf_round, ppaf_round)}

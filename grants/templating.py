@@ -57,6 +57,8 @@ NAV: list[tuple[Role | None, str, str]] = [
     (Role.ADMIN, "Funds", "staff.funds"),
     (Role.ADMIN, "Plan objectives", "admin.objectives"),
     (Role.ADMIN, "Areas", "admin.areas"),
+    (Role.ADMIN, "Output measures", "admin.measures"),
+    (Role.ADMIN, "Import grants", "admin.import_grants"),
     (Role.OFFICER, "Email outbox", "staff.outbox"),
     (Role.ADMIN, "Email outbox", "staff.outbox"),
     (None, "Grants awarded", "opendata.register"),

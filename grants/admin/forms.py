@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email
 
 from ..forms import GovDateField, WholeNumberField, max_length
@@ -76,3 +77,13 @@ class AreaForm(FlaskForm):
 class WardForm(FlaskForm):
     name = StringField("Ward name", validators=[max_length(100, "Ward name")])
     gss_code = StringField("GSS code (optional)", validators=[max_length(9, "GSS code")])
+
+
+class MeasureForm(FlaskForm):
+    name = StringField("Name", validators=[max_length(200, "Name")])
+    unit = StringField("Unit (optional)", validators=[max_length(100, "Unit")])
+    objective_id = SelectField("Plan objective it usually serves (optional)", validate_choice=False)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file of past grants")

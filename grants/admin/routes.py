@@ -239,3 +239,6 @@ def terms_version(number: int):
 
 
 from . import reference  # noqa: E402,F401  (registers the plan, objective, area and ward routes)
+
+
+from . import outcome_routes  # noqa: E402,F401  (measures and historic grants)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from ..forms import GovDateField, MoneyField, WholeNumberField, max_length
 from ..models import ORG_TYPE_LABELS, AttachmentKind
@@ -91,9 +91,13 @@ class BudgetBase(SectionForm):
 
 
 def outputs_form_class(rows: int) -> type[OutputsBase]:
-    """A form with `rows` pairs of fields (measure_N, target_N), so rows work without JavaScript."""
+    """A form with `rows` sets of fields (standard_N, measure_N, target_N), so rows work without JavaScript.
+
+    standard_N chooses a standard measure (its id) or "other"; its choices are set by the view.
+    """
     fields = {}
     for i in range(rows):
+        fields[f"standard_{i}"] = SelectField(f"Output {i + 1}: measure", validate_choice=False)
         fields[f"measure_{i}"] = StringField(f"Output {i + 1}: what you will deliver",
                                              validators=[max_length(200, f"Output {i + 1}")])
         fields[f"target_{i}"] = WholeNumberField(f"Output {i + 1}: target number")

@@ -238,6 +238,7 @@ def _build_form(slug: str, application):
         cls = forms.outputs_form_class(_row_count("measure_", len(a.planned_outputs)))
         for i, row in enumerate(a.planned_outputs):
             data[f"measure_{i}"], data[f"target_{i}"] = row.measure, row.target
+            data[f"standard_{i}"] = str(row.measure_id) if row.measure_id else "other"
     elif slug == "budget":
         cls = forms.budget_form_class(_row_count("item_", len(a.budget_lines)))
         for i, row in enumerate(a.budget_lines):
@@ -256,13 +257,19 @@ def _build_form(slug: str, application):
         form.areas.choices = applications.area_choices(a.round)
     elif slug == "objectives":
         form.objectives.choices = applications.objective_choices(a.round)
+    elif slug == "outputs":
+        choices = applications.measure_choices(a)
+        for field in form:
+            if field.name.startswith("standard_"):
+                field.choices = choices
     return form
 
 
 def _values(slug: str, form, remove: int | None) -> dict:
     """The typed answers a section form holds, as the service expects them."""
     if slug == "outputs":
-        rows = [{"measure": form[f"measure_{i}"].data, "target": form[f"target_{i}"].data}
+        rows = [{"measure": form[f"measure_{i}"].data, "target": form[f"target_{i}"].data,
+                 "measure_id": form[f"standard_{i}"].data}
                 for i in range(_row_count("measure_", 0)) if i != remove]
         return {"rows": rows}
     if slug == "budget":

@@ -57,6 +57,18 @@ def _split_table(heading: str, rows: list[SplitRow]):
     return table(body, col_widths=[74 * mm, 34 * mm, 30 * mm, 36 * mm])
 
 
+def _outcomes(summary: Summary) -> list:
+    """Outputs reported so far, people reached and equality monitoring: the service's tables, as given."""
+    from ..services.summaries import outcome_tables
+
+    story = []
+    for title, header, rows in outcome_tables(summary):
+        story.append(para(title, "h2"))
+        story.append(table([header] + [[f"{v:,}" if isinstance(v, int) else v for v in row] for row in rows])
+                     if rows else para("None in this scope yet."))
+    return story
+
+
 def summary_pdf(summary: Summary) -> bytes:
     """The fund summary for `summary`'s fund and year as PDF bytes."""
     rate = summary.success_rate_percent
@@ -109,13 +121,16 @@ def summary_pdf(summary: Summary) -> bytes:
                            col_widths=[104 * mm, 36 * mm, 34 * mm]))
     else:
         story.append(para("No completed grant has a signed-off final report yet."))
+    story += _outcomes(summary)
     story += [para("How these figures are counted", "h2"), markup(
         "Drafts are never counted. <b>Received</b>: every submitted application. <b>Approved</b>: a decision to "
         "fund (including offers not taken up). <b>Success rate</b>: approved divided by approved plus declined. "
         "<b>Awarded</b>: grants whose offer stands (approved, funded or completed). <b>Committed</b>: those awards "
         "less returns received. <b>Paid</b>: payments less returns received. <b>Remaining</b>: budget less "
         "committed. An application naming several objectives or areas counts under each. <b>Outputs</b>: actual "
-        "figures from signed-off final reports of completed grants.", "small")]
+        "figures from signed-off final reports of completed grants (<b>delivered</b>); <b>reported so far</b>: from "
+        "signed-off interim reports of live grants, provisional. Equality monitoring numbers from 1 to 4 are shown "
+        "as \"fewer than 5\".", "small")]
     from ..services import settings
 
     return render_pdf(story, title=title, footer=f"{title} · {settings.details().name}")

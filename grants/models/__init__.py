@@ -29,6 +29,7 @@ from .funds import (
 from .monitoring import Report, ReportOutputActual, ReportSpend, ReportVersion, ReminderSent, Variation
 from .outbox import OutboxEmail
 from .settings import OrganisationSettings, TermsVersion
+from .outcomes import ImportedGrant, OutputMeasure
 from .users import (
     ORG_TYPE_LABELS,
     ROLE_LABELS,

@@ -173,7 +173,10 @@ class PlannedOutput(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     measure: Mapped[str] = mapped_column(String(200))
     target: Mapped[int] = mapped_column(Integer)
+    # The standard measure this output counts; None for "Other" (free text only).
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("output_measures.id"), index=True)
     application: Mapped[Application] = relationship(back_populates="planned_outputs")
+    standard_measure: Mapped[OutputMeasure | None] = relationship()  # noqa: F821 (grants.models.outcomes)
 
 
 class BudgetLine(db.Model):

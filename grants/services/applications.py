@@ -19,6 +19,7 @@ from ..models import (
     AttachmentKind,
     BudgetLine,
     MoreInfoRequest,
+    OutputMeasure,
     PlannedOutput,
     Round,
     User,
@@ -160,7 +161,7 @@ def _section_data(application: Application, section: str) -> dict:
         return {"objectives": [f"{o.number}. {o.name}" for o in a.objectives],
                 "crime_reduction_reasons": a.crime_reduction_reasons}
     if section == "outputs":
-        return {"rows": [{"measure": o.measure, "target": o.target} for o in a.planned_outputs]}
+        return {"rows": [_output_snapshot(o) for o in a.planned_outputs]}
     if section == "budget":
         return {"rows": [{"item": b.item, "cost_pence": b.cost_pence} for b in a.budget_lines],
                 "total_pence": budget_total(a), "amount_requested_pence": a.amount_requested_pence,
@@ -348,22 +349,29 @@ def _apply(application: Application, section: str, values: dict) -> None:
         a.crime_reduction_reasons = _clean_text(values.get("crime_reduction_reasons"))
     elif section == "outputs":
         rows = []
+        already = {o.measure_id for o in a.planned_outputs if o.measure_id}
         for i, row in enumerate(values.get("rows") or []):
             measure, target = _clean_text(row.get("measure")), row.get("target")
-            if measure is None and target is None:
+            standard, problem = _standard_measure(row.get("measure_id"), already)
+            if measure is None and target is None and standard is None:
                 continue
+            if problem:
+                errors[f"standard_{i}"] = f"Output {i + 1}: {problem}"
+            if standard is not None and measure is None:
+                measure = standard.name
             if measure is None:
                 errors[f"measure_{i}"] = f"Enter what output {i + 1} measures"
             if target is None:
                 errors[f"target_{i}"] = f"Enter a target for output {i + 1}"
             elif target < 1:
                 errors[f"target_{i}"] = f"The target for output {i + 1} must be 1 or more"
-            rows.append((measure, target))
+            rows.append((measure, target, standard.id if standard else None))
         if len(rows) > MAX_ROWS:
             errors["rows"] = f"You can list up to {MAX_ROWS} outputs"
         if errors:
             raise ValidationFailed(errors)
-        a.planned_outputs = [PlannedOutput(position=n, measure=m, target=t) for n, (m, t) in enumerate(rows, 1)]
+        a.planned_outputs = [PlannedOutput(position=n, measure=m, target=t, measure_id=s)
+                             for n, (m, t, s) in enumerate(rows, 1)]
     elif section == "budget":
         rows = []
         for i, row in enumerate(values.get("rows") or []):
@@ -549,6 +557,37 @@ def attachment_of(application: Application, attachment_id: int, *, include_remov
 
 def objective_choices(round_: Round) -> list[tuple[int, str]]:
     return [(o.id, f"{o.number}. {o.name}") for o in round_.objectives]
+
+
+def _output_snapshot(output: PlannedOutput) -> dict:
+    """A planned output as frozen in a version; the standard measure only where one was chosen."""
+    row = {"measure": output.measure, "target": output.target}
+    if output.standard_measure is not None:
+        row.update(measure_id=output.measure_id, standard_measure=output.standard_measure.name)
+    return row
+
+
+def measure_choices(application: Application) -> list[tuple[str, str]]:
+    """Standard measures an applicant may choose (retired ones only where already chosen), then "Other"."""
+    from .measures import active_measures
+
+    chosen = {o.measure_id: o.standard_measure for o in application.planned_outputs if o.standard_measure}
+    offered = {m.id: m for m in active_measures()} | chosen
+    return ([("", "Choose a measure")]
+            + [(str(m.id), m.name[:1].upper() + m.name[1:] + (f" ({m.unit})" if m.unit else ""))
+               for m in sorted(offered.values(), key=lambda m: m.name)]
+            + [("other", "Other – describe it in your own words")])
+
+
+def _standard_measure(value, already: set[int]) -> tuple[OutputMeasure | None, str | None]:
+    """The standard measure a planned output row chose: (measure, None), (None, None) for other, or a problem."""
+    value = str(value or "").strip()
+    if value in ("", "other"):
+        return None, None
+    measure = db.session.get(OutputMeasure, int(value)) if value.isdigit() else None
+    if measure is None or (measure.is_retired and measure.id not in already):
+        return None, "choose a measure from the list, or Other"
+    return measure, None
 
 
 def area_choices(round_: Round | None = None) -> list[tuple[int, str]]:

@@ -32,6 +32,7 @@ from ..models import (
     DecisionRecord,
     Fund,
     GrantReturn,
+    ImportedGrant,
     Objective,
     Organisation,
     OrgType,
@@ -147,16 +148,25 @@ class GrantRow:
     returned: int
     areas: list = field(default_factory=list)  # [(name, gss_code)]
     objectives: list = field(default_factory=list)  # [(number, name)]
+    imported: bool = False  # awarded before this service; paid outside it
 
     @property
     def round_title(self) -> str:
         return f"{self.fund_name} {self.round_name}"
 
 
-def awarded_grants(states: list[str] | None = None) -> Select:
-    """Awards in `states` as plain columns, with payments and received returns summed in SQL."""
+def published():
+    """The condition that keeps imported grants marked not public off the register and open data."""
+    return Application.id.not_in(select(ImportedGrant.application_id).where(ImportedGrant.public.is_(False)))
+
+
+def awarded_grants(states: list[str] | None = None, *, public: bool = False) -> Select:
+    """Awards in `states` as plain columns, with payments and received returns summed in SQL.
+
+    public=True: only what may be published (see published()).
+    """
     paid, returned = _paid_subquery(), _returned_subquery()
-    return (
+    stmt = (
         select(
             Application.id, Application.reference, Application.title, Application.summary, Application.status,
             Application.amount_requested_pence, Application.awarded_pence, Application.decided_at,
@@ -164,16 +174,18 @@ def awarded_grants(states: list[str] | None = None) -> Select:
             Round.name, Round.financial_year, Fund.code, Fund.name,
             Organisation.id, Organisation.legal_name, Organisation.org_type, Organisation.charity_number,
             Organisation.company_number, Organisation.town,
-            func.coalesce(paid.c.paid, 0), func.coalesce(returned.c.returned, 0),
+            func.coalesce(paid.c.paid, 0), func.coalesce(returned.c.returned, 0), ImportedGrant.id,
         )
         .join(Round, Round.id == Application.round_id)
         .join(Fund, Fund.id == Round.fund_id)
         .join(Organisation, Organisation.id == Application.organisation_id)
         .outerjoin(paid, paid.c.application_id == Application.id)
         .outerjoin(returned, returned.c.application_id == Application.id)
+        .outerjoin(ImportedGrant, ImportedGrant.application_id == Application.id)
         .where(Application.status.in_(states or AWARDED), Application.awarded_pence.is_not(None))
         .order_by(Application.id)
     )
+    return stmt.where(published()) if public else stmt
 
 
 def _stream(stmt: Select) -> Iterator[GrantRow]:
@@ -188,11 +200,12 @@ def _stream(stmt: Select) -> Iterator[GrantRow]:
         for row in batch:
             (app_id, reference, title, summary, status, requested, awarded, decided_at, updated_at, created_at,
              start_date, end_date, round_name, year, fund_code, fund_name, org_id, org_name, org_type, charity,
-             company, town, paid, returned) = row
+             company, town, paid, returned, imported_id) = row
             grants[app_id] = GrantRow(
                 app_id, reference, title, summary, status, int(requested or 0), int(awarded or 0), decided_at,
                 updated_at, created_at, start_date, end_date, round_name, year, fund_code, fund_name,
                 OrgRow(org_id, org_name, org_type, charity, company, town), int(paid), int(returned),
+                imported=imported_id is not None,
             )
         ids = list(grants)
         for app_id, name, gss in db.session.execute(
@@ -266,7 +279,8 @@ def grant_360(grant: GrantRow, *, publisher: _Publisher | None = None) -> dict:
         "currency": "GBP",
         "amountAppliedFor": pounds_number(grant.amount_requested_pence),
         "amountAwarded": pounds_number(grant.awarded_pence),
-        "amountDisbursed": pounds_number(max(grant.paid - grant.returned, 0)),
+        # An imported grant was paid before this service recorded payments: its disbursement is unknown here.
+        **({} if grant.imported else {"amountDisbursed": pounds_number(max(grant.paid - grant.returned, 0))}),
         "awardDate": json_date(award_date(grant)),
         "url": f"{publisher.register_url}?{urlencode({'q': grant.reference})}",
         "recipientOrganization": [recipient],
@@ -323,7 +337,7 @@ def iter_360_json() -> Iterator[str]:
     yield metadata[:-2] + ',\n "grants": [\n'
     first = True
     publisher = _Publisher.current()
-    for grant in _stream(awarded_grants()):
+    for grant in _stream(awarded_grants(public=True)):
         yield ("" if first else ",\n") + json.dumps(grant_360(grant, publisher=publisher), ensure_ascii=False)
         first = False
     yield "\n ]\n}\n"
@@ -351,13 +365,13 @@ def iter_360_rows() -> Iterator[list]:
     in one cell separated by "; " (the JSON has them as separate objects).
     """
     publisher = _Publisher.current()
-    for grant in _stream(awarded_grants()):
+    for grant in _stream(awarded_grants(public=True)):
         g = grant_360(grant, publisher=publisher)
         recipient, funder, programme = g["recipientOrganization"][0], g["fundingOrganization"][0], g["grantProgramme"][0]
         planned = (g.get("plannedDates") or [{}])[0]
         yield [
             g["id"], g["title"], g["description"], g["currency"], g["amountAppliedFor"], g["amountAwarded"],
-            g["amountDisbursed"], g["awardDate"][:10], g["url"], planned.get("startDate", "")[:10],
+            g.get("amountDisbursed", ""), g["awardDate"][:10], g["url"], planned.get("startDate", "")[:10],
             planned.get("endDate", "")[:10],
             recipient["id"], recipient["name"], recipient.get("charityNumber", ""), recipient.get("companyNumber", ""),
             recipient.get("addressLocality", ""), _joined(g.get("beneficiaryLocation"), "name"),
@@ -391,7 +405,7 @@ def _award_moment():
 def _register_filter(stmt: Select, filters: RegisterFilters) -> Select:
     stmt = stmt.join(Round, Round.id == Application.round_id).join(Fund, Fund.id == Round.fund_id).join(
         Organisation, Organisation.id == Application.organisation_id
-    ).where(Application.status.in_(AWARDED), Application.awarded_pence.is_not(None))
+    ).where(Application.status.in_(AWARDED), Application.awarded_pence.is_not(None), published())
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Organisation.legal_name).like(like), func.lower(Application.title).like(like),
@@ -533,7 +547,8 @@ def grants_register_rows() -> Iterator[list]:
     from .workflow import STAFF_LABELS
 
     for grant in _stream(awarded_grants(EVER_AWARDED)):
-        outstanding = max(grant.awarded_pence - grant.paid, 0) if grant.status in AWARDED else 0
+        # Imported grants were paid before this service: nothing is outstanding to pay here.
+        outstanding = max(grant.awarded_pence - grant.paid, 0) if grant.status in AWARDED and not grant.imported else 0
         yield [
             grant.reference, grant.fund_code, grant.round_name, grant.financial_year, grant.organisation.legal_name,
             grant.title, STAFF_LABELS[Status(grant.status)], award_date(grant),

@@ -201,3 +201,13 @@ def transition(
             **(email_context or {}),
         )
     return transition_.target
+
+
+def start_as_imported_award(application: Application, *, actor: User, details: dict) -> None:
+    """A grant awarded before this service (services.grant_import) starts as completed.
+
+    It never passed through the transitions above, so no notice is sent; the
+    import is recorded with its details (import id, source file and line).
+    """
+    application.status = Status.COMPLETED.value
+    audit.record("grant.imported", actor=actor, entity=application, application=application, after=details)

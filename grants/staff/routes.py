@@ -1,7 +1,7 @@
 """The staff back office: application lists, reading applications, the email outbox."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -122,6 +122,8 @@ def _work_on(application_, user) -> list[dict]:
             add("Moderate the scores", "assessment.moderate")
         if len(application_.versions) > 1:
             add("See what the applicant changed", "assessment.changes")
+        if application_.planned_outputs:
+            add("Count outputs under standard measures", "staff.output_measures")
         if status in (Status.FUNDED, Status.COMPLETED):
             add("Monitoring, payments and changes", "monitoring.staff_grant")
     if user.has_role(Role.OFFICER, Role.DECISION_MAKER, Role.AUDITOR) and status not in (
@@ -136,6 +138,49 @@ def _work_on(application_, user) -> list[dict]:
         links.append({"text": "Entry on the public register of grants",
                       "href": url_for("opendata.register", q=application_.reference), "hint": ""})
     return links
+
+
+@bp.route("/applications/<int:application_id>/outputs", methods=["GET", "POST"])
+@access(Role.OFFICER)
+def output_measures(application_id: int):
+    """Count each planned output under a standard measure (or leave it as the applicant's own wording)."""
+    from flask_wtf import FlaskForm
+
+    from ..forms import show_refusal
+    from ..services import measures
+    from ..services.errors import ValidationFailed
+
+    application_ = _staff_application_or_404(application_id)
+    form = FlaskForm()
+    choices = [("", "Other: keep the applicant's wording")] + [
+        (str(m.id), m.name[:1].upper() + m.name[1:]) for m in measures.active_measures()]
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        picked = {o.id: request.form.get(f"measure_{o.id}", "") for o in application_.planned_outputs}
+        try:
+            changed = measures.map_outputs(application_, actor=current_user, choices={
+                output_id: int(value) if value.isdigit() else None for output_id, value in picked.items()})
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            db.session.commit()
+            flash(f"Saved: {changed} output{'' if changed == 1 else 's'} changed", "success")
+            return redirect(url_for(".application", application_id=application_.id))
+    return render_template("staff/output_measures.html", application=application_, choices=choices, errors=errors,
+                           form=form)
+
+
+@bp.route("/organisations/<int:organisation_id>/history")
+@access(*STAFF_READERS, read_only=True)
+def organisation_history(organisation_id: int):
+    """Every award to one organisation across years: grants, amounts, outputs by measure, people reached."""
+    from ..models import Organisation
+    from ..services import summaries
+
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        abort(404)
+    return render_template("staff/organisation_history.html", history=summaries.organisation_history(organisation))
 
 
 @bp.route("/applications/<int:application_id>/versions/<int:number>")
