@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..access import access
 from ..extensions import db
 from ..models import Application, Role
-from ..services import audit
+from ..services import audit, integrity
 from . import evidence
 
 bp = Blueprint("auditor", __name__)
@@ -61,9 +61,10 @@ def events_export(fmt: str):
 @bp.route("/verify")
 @AUDITOR
 def verify():
-    report = audit.verify_chain()
+    report = integrity.verify_all()
     audit.record("audit.chain_verified", actor=current_user, entity_type="AuditChain",
-                 after={"ok": report.ok, "checked": report.checked, "first_broken_seq": report.first_broken_seq})
+                 after={"ok": report.ok, "checked": report.checked, "checkpoints": report.checkpoints,
+                        "first_broken_seq": report.first_broken_seq, "failed": report.failed})
     db.session.commit()
     return render_template("auditor/verify.html", report=report)
 
