@@ -148,3 +148,13 @@ def test_production_refuses_to_start_without_the_audit_signing_key(monkeypatch, 
     (tmp_path / "audit.pem").write_text(_audit_key())
     monkeypatch.setenv("AUDIT_SIGNING_KEY_FILE", str(tmp_path / "audit.pem"))
     assert create_app().config["AUDIT_SIGNING_KEY_FILE"].endswith("audit.pem")
+
+
+def test_a_request_refused_for_its_csrf_token_still_carries_a_request_id(tmp_path):
+    """Is a post refused by the CSRF check (before anything else runs) still given a request id for the logs?"""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "WTF_CSRF_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.sqlite'}",
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads"), "RATELIMIT_ENABLED": False})
+    response = app.test_client().post("/account/sign-out")
+    assert response.status_code == 400
+    assert len(response.headers["X-Request-Id"]) >= 8
