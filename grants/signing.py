@@ -77,7 +77,28 @@ def seal_key(key: Ed25519PrivateKey) -> bytes:
 
 
 def seal(key: bytes, event_hash: str) -> str:
+    """HMAC-SHA256 of an event's hash (see Sealer for the fast way to make many)."""
     return hmac.digest(key, event_hash.encode("ascii"), "sha256").hex()
+
+
+class Sealer:
+    """seal() for a million events: HMAC-SHA256 with the key's padded blocks hashed once.
+
+    Gives exactly hmac.digest(key, message, "sha256"), at about half the cost per
+    event, which keeps audit-verify within a few seconds of the bare chain walk.
+    """
+
+    def __init__(self, key: bytes):
+        block = key.ljust(64, b"\0")  # keys here are 32 bytes, under SHA-256's 64-byte block
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def __call__(self, event_hash: str) -> str:
+        inner = self._inner.copy()
+        inner.update(event_hash.encode("ascii"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
 
 def checkpoint_message(seq: int, head_hash: str, signed_at: str) -> bytes:

@@ -307,3 +307,10 @@ def test_the_backup_manifest_carries_the_newest_checkpoint(app, trail, tmp_path)
     assert copy["count"] == checkpoint.seq and copy["signature"] == checkpoint.signature
     assert checkpoints.signature_ok(copy, signing.load_public_key(copy["public_key"]))
 
+
+
+def test_the_fast_sealer_is_exactly_hmac_sha256():
+    """Does the precomputed sealer that audit-verify uses give the same seal as HMAC-SHA256?"""
+    key = signing.seal_key(signing.generate())
+    for event_hash in ("0" * 64, hashlib.sha256(b"x").hexdigest()):
+        assert signing.Sealer(key)(event_hash) == signing.seal(key, event_hash)

@@ -260,6 +260,7 @@ def verify_chain(session: Session | None = None, *, anchors: dict[int, tuple[str
     # Seals began with signed checkpoints: events after the first sealed one, or after the first
     # checkpoint, must all be sealed (stripping every seal does not make a chain "legacy").
     sealed_from: int | None = min(anchors) + 1 if anchors else None
+    sealer = signing.Sealer(seal_key) if seal_key is not None else None
     for (row_id, seq, prev_hash, stored_hash, actor_id, actor_label, ip_address, action, entity_type, entity_id,
          application_id, fund_id, before, after, reason, occurred_at, seal) in _rows(session):
         if seq != expected_seq:
@@ -270,10 +271,10 @@ def verify_chain(session: Session | None = None, *, anchors: dict[int, tuple[str
         if digest(prev_hash, seq, _iso_raw(occurred_at), actor_id, actor_label, ip_address, action, entity_type,
                   entity_id, application_id, fund_id, before, after, reason) != stored_hash:
             return ChainReport(False, checked, seq, row_id, "content does not match its hash (altered)")
-        if seal_key is not None:
+        if sealer is not None:
             if seal is not None:
                 sealed_from = min(sealed_from or seq, seq)
-                if signing.seal(seal_key, stored_hash) != seal:
+                if sealer(stored_hash) != seal:
                     return ChainReport(False, checked, seq, row_id,
                                        "its seal was not made with the signing key (forged or altered)")
             elif sealed_from is not None and seq >= sealed_from:
