@@ -228,15 +228,16 @@ def test_a_forged_saved_file_is_refused(app, trail, runner, tmp_path):
     assert result.exit_code == 1 and "does not verify with the public key" in result.output
 
 
-def test_checkpoints_reach_the_public_page_the_auditors_and_verify_with_the_public_key_alone(app, trail, demo):
+def test_checkpoints_reach_the_public_page_the_auditors_and_verify_with_the_public_key_alone(app, trail, demo,
+                                                                                            page):
     """Is each checkpoint on the public page (newest first, no sign-in) and emailed to auditors, verifiable offline?"""
     *_, first = trail
     second = checkpoints.create_checkpoint(reason="test")
     db.session.commit()
-    page = app.test_client().get("/transparency/audit-checkpoints")
-    body = page.data.decode()
-    assert page.status_code == 200 and body.index(second.head_hash) < body.index(first.head_hash)
-    assert "BEGIN PUBLIC KEY" in body
+    soup = page.get_page("/transparency/audit-checkpoints")  # valid HTML, one <h1>, a <title>
+    rows = [row.get_text() for row in soup.select("#checkpoints tbody tr")]
+    assert second.head_hash in rows[0] and first.head_hash in rows[1]
+    assert "BEGIN PUBLIC KEY" in soup.select_one("#public-key").get_text()
     data = app.test_client().get("/transparency/audit-checkpoints.json").get_json()
     key = signing.load_public_key(data["public_key"])
     assert [c["count"] for c in data["checkpoints"]] == [second.seq, first.seq]
