@@ -50,11 +50,18 @@ def init_app(app: Flask) -> None:
         from . import signing
         from .services import checkpoints, integrity
 
+        saved = key = None
         try:
-            saved = checkpoints.read_saved(open(against, encoding="utf-8").read()) if against else None
-            key = signing.load_public_key(open(public_key_file, encoding="utf-8").read()) if public_key_file else None
-        except (checkpoints.CheckpointFileError, signing.SigningKeyError, ValueError) as exc:
-            click.echo(f"Cannot read {against if against and not public_key_file else public_key_file}: {exc}", err=True)
+            if against:
+                saved = checkpoints.read_saved(open(against, encoding="utf-8").read())
+        except checkpoints.CheckpointFileError as exc:
+            click.echo(f"Cannot read {against}: {exc}", err=True)
+            sys.exit(2)
+        try:
+            if public_key_file:
+                key = signing.load_public_key(open(public_key_file, encoding="utf-8").read())
+        except ValueError as exc:  # SigningKeyError, or PEM the cryptography library cannot parse
+            click.echo(f"Cannot read {public_key_file}: it is not an Ed25519 public key in PEM ({exc})", err=True)
             sys.exit(2)
         report = integrity.verify_all(saved=saved, public_key=key)
         if report.ok:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import os
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -149,8 +150,6 @@ def app_signing_key(app) -> Ed25519PrivateKey:
 
 
 def _development_key(instance_path: str) -> Ed25519PrivateKey:
-    import os
-
     path = os.path.join(instance_path, DEV_KEY_FILE)
     try:
         # O_EXCL: two processes starting at once agree on one key (the loser reads the winner's).

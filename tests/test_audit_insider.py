@@ -315,3 +315,19 @@ def test_the_fast_sealer_is_exactly_hmac_sha256():
     key = signing.seal_key(signing.generate())
     for event_hash in ("0" * 64, hashlib.sha256(b"x").hexdigest()):
         assert signing.Sealer(key)(event_hash) == signing.seal(key, event_hash)
+
+
+def test_verify_against_a_kept_public_key_and_refuses_unreadable_files(app, trail, runner, tmp_path):
+    """Can an auditor check with the public key they kept, and is a file that is not a checkpoint refused clearly?"""
+    kept = tmp_path / "key.pem"
+    kept.write_text(checkpoints.public_key_pem())
+    result = runner.invoke(args=["audit-verify", "--public-key", str(kept)])
+    assert result.exit_code == 0, result.output
+    other = tmp_path / "other.pem"
+    other.write_text(signing.public_pem(signing.generate().public_key()))
+    result = runner.invoke(args=["audit-verify", "--public-key", str(other)])
+    assert result.exit_code == 1 and "does not verify with the public key" in result.output
+    junk = tmp_path / "junk.json"
+    junk.write_text("not json")
+    result = runner.invoke(args=["audit-verify", "--against", str(junk)])
+    assert result.exit_code == 2 and "Cannot read" in result.output and "not JSON" in result.output
