@@ -69,6 +69,8 @@ def from_environment(instance_path: str) -> dict:
         # or a file holding it. Never stored in the database. Development makes one in instance/.
         "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY", ""),
         "AUDIT_SIGNING_KEY_FILE": os.environ.get("AUDIT_SIGNING_KEY_FILE", ""),
+        # Keys used before a rotation, comma-separated: what they signed and sealed still verifies.
+        "AUDIT_RETIRED_SIGNING_KEYS": os.environ.get("AUDIT_RETIRED_SIGNING_KEYS", ""),
         # Sign a checkpoint after this many new events (and at least once a day).
         "AUDIT_CHECKPOINT_EVERY": int(os.environ.get("AUDIT_CHECKPOINT_EVERY", 1000)),
         "PROXY_FIX": int(
@@ -100,10 +102,11 @@ def check_production_safety(config: dict) -> None:
         raise UnsafeConfiguration("REAUTH_AFTER_MINUTES must be between 1 and 60 in production")
     if not config.get("REQUIRE_2FA_FOR_STAFF"):
         raise UnsafeConfiguration("Production requires two-factor authentication for staff accounts")
-    from .signing import SigningKeyError, read_configured_key
+    from .signing import SigningKeyError, read_configured_key, retired_keys
 
     try:
         key = read_configured_key(config)
+        retired_keys(config)
     except SigningKeyError as exc:
         raise UnsafeConfiguration(f"Audit signing key: {exc}") from exc
     if key is None:

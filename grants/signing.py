@@ -135,6 +135,15 @@ def read_configured_key(config) -> Ed25519PrivateKey | None:
     return None
 
 
+def retired_keys(config) -> list[Ed25519PrivateKey]:
+    """Keys used before a rotation (AUDIT_RETIRED_SIGNING_KEYS, comma-separated, as audit-keygen prints them).
+
+    Kept so checkpoints and seals made before the rotation still verify; nothing new is signed with them.
+    """
+    return [load_private_key(text) for text in str(config.get("AUDIT_RETIRED_SIGNING_KEYS") or "").split(",")
+            if text.strip()]
+
+
 def app_signing_key(app) -> Ed25519PrivateKey:
     """The app's signing key, read once. Outside production, one is made in instance/ if none is set."""
     cached = app.extensions.get("grants_audit_signing_key")

@@ -38,8 +38,9 @@ def audit_checkpoints():
     """Signed checkpoints of the audit trail, newest first, for anyone to check and archive."""
     from ..services import checkpoints
 
+    published = checkpoints.published([])
     return render_template("public/audit_checkpoints.html", checkpoints=checkpoints.newest_first(),
-                           public_key=checkpoints.public_key_pem())
+                           public_key=published["public_key"], retired_keys=published["retired_public_keys"])
 
 
 @bp.route("/transparency/audit-checkpoints.json")

@@ -146,6 +146,14 @@ def event_seal_key() -> bytes | None:
     return signing.seal_key(signing.app_signing_key(current_app))
 
 
+def accepted_seal_keys() -> list[bytes]:
+    """The current seal key first, then those of retired signing keys (events sealed before a rotation)."""
+    current = event_seal_key()
+    if current is None:
+        return []
+    return [current, *(signing.seal_key(key) for key in signing.retired_keys(current_app.config))]
+
+
 def _append_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
     if not pending:
@@ -235,7 +243,7 @@ def _rows(session: Session, batch: int = 10_000) -> Iterator[tuple]:
 
 
 def verify_chain(session: Session | None = None, *, anchors: dict[int, tuple[str, str]] | None = None,
-                 seal_key: bytes | None = None, collect: dict[str, dict] | None = None) -> ChainReport:
+                 seal_keys: list[bytes] | None = None, collect: dict[str, dict] | None = None) -> ChainReport:
     """Walk every event in order; report the first one whose hash or link is wrong.
 
     Catches an event altered (hash mismatch), removed (sequence gap or broken
@@ -246,8 +254,9 @@ def verify_chain(session: Session | None = None, *, anchors: dict[int, tuple[str
     * ``anchors``: {count: (head hash, what signed it)} from verified signed
       checkpoints; the chain must still have that head hash at that count, and
       still be at least that long;
-    * ``seal_key``: every event after the first sealed one must carry a seal
-      made with the signing key, so an event appended without the key shows;
+    * ``seal_keys``: every event after the first sealed one must carry a seal
+      made with one of these keys (the current one first, then retired ones),
+      so an event appended without the signing key shows;
     * ``collect``: {action: {}} filled with {entity_id: after} for those actions,
       so records can be checked against the hashes their creation events hold.
     """
@@ -260,7 +269,8 @@ def verify_chain(session: Session | None = None, *, anchors: dict[int, tuple[str
     # Seals began with signed checkpoints: events after the first sealed one, or after the first
     # checkpoint, must all be sealed (stripping every seal does not make a chain "legacy").
     sealed_from: int | None = min(anchors) + 1 if anchors else None
-    sealer = signing.Sealer(seal_key) if seal_key is not None else None
+    sealers = [signing.Sealer(key) for key in seal_keys or []]
+    sealer = sealers[0] if sealers else None
     for (row_id, seq, prev_hash, stored_hash, actor_id, actor_label, ip_address, action, entity_type, entity_id,
          application_id, fund_id, before, after, reason, occurred_at, seal) in _rows(session):
         if seq != expected_seq:
@@ -274,7 +284,7 @@ def verify_chain(session: Session | None = None, *, anchors: dict[int, tuple[str
         if sealer is not None:
             if seal is not None:
                 sealed_from = min(sealed_from or seq, seq)
-                if sealer(stored_hash) != seal:
+                if sealer(stored_hash) != seal and not any(other(stored_hash) == seal for other in sealers[1:]):
                     return ChainReport(False, checked, seq, row_id,
                                        "its seal was not made with the signing key (forged or altered)")
             elif sealed_from is not None and seq >= sealed_from:

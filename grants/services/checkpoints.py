@@ -37,6 +37,12 @@ def public_key_pem() -> str:
     return signing.public_pem(public_key())
 
 
+def known_public_keys() -> dict:
+    """{key id: public key} for the current key and every retired one."""
+    keys = [public_key(), *(k.public_key() for k in signing.retired_keys(current_app.config))]
+    return {signing.key_id(k): k for k in keys}
+
+
 def latest() -> AuditCheckpoint | None:
     return db.session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
 
@@ -55,6 +61,8 @@ def as_dict(checkpoint: AuditCheckpoint) -> dict[str, Any]:
 
 def published(checkpoints: list[AuditCheckpoint]) -> dict[str, Any]:
     return {"format": FORMAT, "public_key": public_key_pem(), "key_id": signing.key_id(public_key()),
+            "retired_public_keys": {key_id: signing.public_pem(key) for key_id, key in known_public_keys().items()
+                                    if key_id != signing.key_id(public_key())},
             "checkpoints": [as_dict(c) for c in checkpoints]}
 
 

@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import select
 
+from .. import signing
 from ..extensions import db
 from ..models import AuditCheckpoint, DecisionRecord, Letter
 from . import audit, checkpoints, decisions
@@ -74,14 +75,20 @@ def _label(item: dict, source: str) -> str:
 
 
 def verify_all(*, saved: list[dict] | None = None, public_key=None) -> IntegrityReport:
-    """Check checkpoints, the chain and every recorded document; report the first failure."""
-    key = public_key or checkpoints.public_key()
+    """Check checkpoints, the chain and every recorded document; report the first failure.
+
+    Checkpoints are checked with `public_key` if given (one an auditor kept), otherwise with the
+    configured key or, for those signed before a rotation, the retired key whose id they carry.
+    """
+    keys = ({signing.key_id(public_key): public_key} if public_key is not None
+            else checkpoints.known_public_keys())
     items = [(checkpoints.as_dict(c), f"checkpoint {c.id} in the database")
              for c in db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id))]
     items += [(item, "the saved file") for item in saved or []]
     anchors: dict[int, tuple[str, str]] = {}
     for item, source in items:
-        if not checkpoints.signature_ok(item, key):
+        key = keys.get(item.get("key_id")) or (None if len(keys) > 1 else next(iter(keys.values())))
+        if key is None or not checkpoints.signature_ok(item, key):
             return IntegrityReport(False, checkpoints=len(anchors), failed=source,
                                    problem=f"{_label(item, source)} does not verify with the public key "
                                            "(forged or altered)")
@@ -92,8 +99,7 @@ def verify_all(*, saved: list[dict] | None = None, public_key=None) -> Integrity
                                            "count (the signing key has been misused)")
         anchors.setdefault(count, (item["head_hash"], label))
     collect: dict[str, dict] = {doc.created_action: {} for doc in RECORDED_DOCUMENTS}
-    seal_key = audit.event_seal_key()
-    chain = audit.verify_chain(anchors=anchors, seal_key=seal_key, collect=collect)
+    chain = audit.verify_chain(anchors=anchors, seal_keys=audit.accepted_seal_keys(), collect=collect)
     if not chain.ok:
         return IntegrityReport(False, chain.checked, len(items), problem=chain.problem,
                                first_broken_seq=chain.first_broken_seq, first_broken_id=chain.first_broken_id,
