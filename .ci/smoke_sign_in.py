@@ -44,26 +44,27 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def main() -> None:
-    port, email, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    browser = Browser(port)
+def csrf_token(browser: Browser, path: str = "/account/sign-in") -> str:
+    status, _, html = browser.request("GET", path)
+    if status != 200:
+        fail(f"GET {path} answered {status}")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    if not match:
+        fail(f"{path} has no CSRF token")
+    return match.group(1)
 
-    def csrf_token() -> str:
-        status, _, html = browser.request("GET", "/account/sign-in")
-        if status != 200:
-            fail(f"GET /account/sign-in answered {status}")
-        match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-        if not match:
-            fail("the sign-in page has no CSRF token")
-        return match.group(1)
 
+def sign_in(browser: Browser, email: str, password: str) -> str:
+    """Sign in through the form; return the path of the signed-in page reached (exits on failure)."""
     status, _, html = browser.request("POST", "/account/sign-in",
-                                      {"csrf_token": csrf_token(), "email": email, "password": "not-the-password-1"})
+                                      {"csrf_token": csrf_token(browser), "email": email,
+                                       "password": "not-the-password-1"})
     if status != 200 or "govuk-error-summary" not in html:
         fail(f"a wrong password was not refused with an error (status {status})")
 
     status, headers, html = browser.request("POST", "/account/sign-in",
-                                            {"csrf_token": csrf_token(), "email": email, "password": password})
+                                            {"csrf_token": csrf_token(browser), "email": email,
+                                             "password": password})
     if status not in (302, 303):
         errors = re.findall(r'<a href="#[^"]*">([^<]+)</a>', html)
         fail(f"the right password did not sign in (status {status}; {errors or 'no error shown'})")
@@ -76,7 +77,7 @@ def main() -> None:
             status, _, html = browser.request("GET", path)
             if status == 200 and "<h1" in html:
                 print(f"deploy-smoke: signed in; reached two-factor set-up at {path}")
-                return
+                return path
             fail(f"two-factor page {path} answered {status}")
         status, headers, html = browser.request("GET", path)
         if status in (301, 302, 303):
@@ -84,9 +85,15 @@ def main() -> None:
             continue
         if status == 200 and 'action="/account/sign-out"' in html:
             print(f"deploy-smoke: signed in; reached {path}")
-            return
+            return path
         fail(f"after signing in, {path} answered {status}")
     fail("too many redirects after signing in")
+    return ""
+
+
+def main() -> None:
+    port, email, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    sign_in(Browser(port), email, password)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from datetime import date, datetime, timedelta, timezone
@@ -21,6 +22,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import Connection, Table, func, select, text
 
+from grants import signing
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -42,7 +44,7 @@ from grants.models import (
     UserRole,
 )
 from grants.models.applications import application_areas, application_objectives
-from grants.services.audit import GENESIS_HASH, event_hash
+from grants.services.audit import GENESIS_HASH, event_hash, event_seal_key
 from grants.services.decisions import content_hash
 
 FIRST_YEAR, LAST_YEAR = 2017, 2026
@@ -250,6 +252,8 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
     awarded: list[tuple[int, int, list[int], dict]] = []
     reports_left = plan.reports
     applications_meta: list[tuple[int, int]] = []  # (application id, fund id) for the audit trail
+    # Each record's creation event, as the service writes it: audit-verify checks records against them.
+    records_created: list[dict] = []
     next_award = 0.0
     for n in range(plan.applications):
         is_award = n >= next_award and len(awarded) < plan.awards
@@ -333,6 +337,9 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
             # A real content hash, so record pages show the record as intact.
             record["content_hash"] = content_hash(SimpleNamespace(**record))
             writer.add(DecisionRecord.__table__, record)
+            records_created.append({"record_id": record_id, "number": record["number"],
+                                    "content_hash": record["content_hash"], "application_id": app_id,
+                                    "fund_id": round_["fund_id"]})
             if result.bench_record_id is None:
                 result.bench_record_id = record_id
                 result.bench_award_application_id = app_id
@@ -390,7 +397,7 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
         conn.execute(Counter.__table__.delete().where(Counter.key == key))
         conn.execute(Counter.__table__.insert().values(key=key, value=value))
 
-    _audit_trail(conn, writer, plan.audit_events, applications_meta, rng, progress)
+    _audit_trail(conn, writer, plan.audit_events, applications_meta, rng, progress, records_created)
     writer.flush()
     if writer.postgres:
         for table in db.metadata.sorted_tables:
@@ -455,8 +462,15 @@ def existing() -> Result:
 
 
 def _audit_trail(conn: Connection, writer: Writer, total: int, applications: list[tuple[int, int]],
-                 rng: random.Random, progress) -> None:
-    """`total` events continuing the chain from its current head, then the head moved to the tip."""
+                 rng: random.Random, progress, records_created: list[dict] | None = None) -> None:
+    """`total` events continuing the chain from its current head, then the head moved to the tip.
+
+    Spread among them, one "decision_record.created" event per record holding its content hash
+    (any left over once `total` is reached follow at the end).
+    """
+    seal_key = event_seal_key()  # sealed as the app seals them, so audit-verify pays for checking seals
+    pending_records = deque(records_created or [])
+    stride = max(1, total // max(len(pending_records), 1))
     head = conn.execute(select(AuditHead.__table__).where(AuditHead.id == 1)).first()
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     event_id = _next_id(conn, AuditEvent)
@@ -464,24 +478,33 @@ def _audit_trail(conn: Connection, writer: Writer, total: int, applications: lis
     span = (datetime(2026, 11, 1, tzinfo=timezone.utc) - start).total_seconds()
     step = span / max(total, 1)
     table = AuditEvent.__table__
-    for n in range(total):
+    n = 0
+    while n < total or pending_records:
         seq += 1
         app_id, fund_id = applications[n % len(applications)] if applications else (None, None)
         action = ACTIONS[n % len(ACTIONS)]
         fields = {
             "seq": seq,
-            "occurred_at": start + timedelta(seconds=int(n * step)),
+            "occurred_at": start + timedelta(seconds=int(min(n, total) * step)),
             "actor_id": None, "actor_label": ACTORS[n % len(ACTORS)], "ip_address": None,
             "action": action, "entity_type": "Application", "entity_id": str(app_id) if app_id else None,
             "application_id": app_id, "fund_id": fund_id,
             "before": None, "after": {"n": n, "note": "bench"} if n % 3 == 0 else None,
             "reason": "Scored above the pass mark" if action == "decision.recorded" else None,
         }
+        if pending_records and (n % stride == 0 or n >= total):
+            created = pending_records.popleft()
+            fields.update(action="decision_record.created", entity_type="DecisionRecord",
+                          entity_id=str(created["record_id"]), application_id=created["application_id"],
+                          fund_id=created["fund_id"], reason=None,
+                          after={"number": created["number"], "content_hash": created["content_hash"]})
         digest = event_hash(prev, fields)
-        writer.add(table, {**fields, "id": event_id, "prev_hash": prev, "hash": digest})
+        writer.add(table, {**fields, "id": event_id, "prev_hash": prev, "hash": digest,
+                           "seal": signing.seal(seal_key, digest) if seal_key else None})
         prev = digest
         event_id += 1
-        if progress and n and n % 250_000 == 0:
+        n += 1
+        if progress and n % 250_000 == 0:
             progress(f"  audit events: {n:,}")
     writer.flush()
     if head:

@@ -65,34 +65,76 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("send-outbox")
     def send_outbox_command():
-        """Send stored emails by SMTP (needs MAIL_SERVER)."""
-        from .services.outbox import send_pending
+        """Send stored emails by SMTP (needs MAIL_SERVER); safe to run on several servers at once."""
+        from .ops.jobs import send_outbox
 
         if not app.config.get("MAIL_SERVER"):
             click.echo("MAIL_SERVER is not set: emails stay in the outbox (readable in the app).")
             return
-        sent, failed = send_pending()
-        db.session.commit()
+        sent, failed = send_outbox()
         click.echo(f"Sent {sent} email(s), {failed} failed.")
         if failed:
             sys.exit(1)
 
     @app.cli.command("audit-verify")
-    def audit_verify_command():
-        """Check the audit trail's hash chain; exit 1 and name the first broken event if tampered."""
-        from .services.audit import verify_chain
+    @click.option("--against", "against", type=click.Path(exists=True, dir_okay=False),
+                  help="A checkpoint file saved elsewhere (the transparency page's JSON, or the JSON in an email).")
+    @click.option("--public-key", "public_key_file", type=click.Path(exists=True, dir_okay=False),
+                  help="PEM public key to check signatures with (default: the configured signing key's).")
+    def audit_verify_command(against, public_key_file):
+        """Check the audit trail, its signed checkpoints, decision records and letters; exit 1 naming the first failure."""
+        from . import signing
+        from .services import checkpoints, integrity
 
-        report = verify_chain()
+        saved = key = None
+        try:
+            if against:
+                saved = checkpoints.read_saved(open(against, encoding="utf-8").read())
+        except checkpoints.CheckpointFileError as exc:
+            click.echo(f"Cannot read {against}: {exc}", err=True)
+            sys.exit(2)
+        try:
+            if public_key_file:
+                key = signing.load_public_key(open(public_key_file, encoding="utf-8").read())
+        except ValueError as exc:  # SigningKeyError, or PEM the cryptography library cannot parse
+            click.echo(f"Cannot read {public_key_file}: it is not an Ed25519 public key in PEM ({exc})", err=True)
+            sys.exit(2)
+        report = integrity.verify_all(saved=saved, public_key=key)
         if report.ok:
-            click.echo(f"Audit trail intact: {report.checked} events verified.")
+            documents = ", ".join(f"{count} {label}(s)" for label, count in report.documents.items())
+            click.echo(f"Audit trail intact: {report.checked} events verified against {report.checkpoints} signed "
+                       f"checkpoint(s); {documents} match the hashes recorded when they were made.")
             return
-        click.echo(
-            f"AUDIT TRAIL BROKEN at event {report.first_broken_seq}"
-            f"{f' (id {report.first_broken_id})' if report.first_broken_id else ''}: {report.problem}. "
-            f"{report.checked} events before it verified.",
-            err=True,
-        )
+        click.echo(f"AUDIT TRAIL BROKEN at {report.failed}"
+                   f"{f' (id {report.first_broken_id})' if report.first_broken_id else ''}: {report.problem}. "
+                   f"{report.checked} events verified before it.", err=True)
         sys.exit(1)
+
+    @app.cli.command("audit-checkpoint")
+    @click.option("--if-due", is_flag=True, help="Only if AUDIT_CHECKPOINT_EVERY events or a day have passed.")
+    def audit_checkpoint_command(if_due):
+        """Sign a checkpoint of the audit trail now (count, head hash, time) and email it to the auditors."""
+        from .ops.jobs import JOBS, checkpoint_now, run_locked
+
+        work = JOBS["audit-checkpoint"] if if_due else (lambda: checkpoint_now("made by hand"))
+        click.echo(run_locked("audit-checkpoint", work)[1])
+
+    @app.cli.command("audit-keygen")
+    def audit_keygen_command():
+        """Make an Ed25519 key pair for signing audit checkpoints: the private key for the settings file, and the public key."""
+        import base64
+
+        from . import signing
+
+        key = signing.generate()
+        private = signing.private_pem(key)
+        click.echo("# Private key: put this line in the settings file (readable by root and grants only).")
+        click.echo(f"AUDIT_SIGNING_KEY={base64.b64encode(private.encode()).decode()}")
+        click.echo("# Or store the PEM below in a file and set AUDIT_SIGNING_KEY_FILE to its path:")
+        click.echo(private.rstrip())
+        click.echo(f"# Public key (key id {signing.key_id(key.public_key())}): give it to the auditors; "
+                   "it is also shown on /transparency/audit-checkpoints.")
+        click.echo(signing.public_pem(key.public_key()).rstrip())
 
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)

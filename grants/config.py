@@ -65,6 +65,14 @@ def from_environment(instance_path: str) -> dict:
         "REAUTH_AFTER_MINUTES": int(os.environ.get("REAUTH_AFTER_MINUTES", 15)),
         # How many reverse proxies sit in front (nginx: 1). Their X-Forwarded-For/-Proto/-Host
         # are then trusted, so rate limits and audit see the real client, and links use https.
+        # The Ed25519 key that signs audit checkpoints and seals events: the key itself (PEM, or base64)
+        # or a file holding it. Never stored in the database. Development makes one in instance/.
+        "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY", ""),
+        "AUDIT_SIGNING_KEY_FILE": os.environ.get("AUDIT_SIGNING_KEY_FILE", ""),
+        # Keys used before a rotation, comma-separated: what they signed and sealed still verifies.
+        "AUDIT_RETIRED_SIGNING_KEYS": os.environ.get("AUDIT_RETIRED_SIGNING_KEYS", ""),
+        # Sign a checkpoint after this many new events (and at least once a day).
+        "AUDIT_CHECKPOINT_EVERY": int(os.environ.get("AUDIT_CHECKPOINT_EVERY", 1000)),
         "PROXY_FIX": int(
             os.environ.get("PROXY_FIX")
             or os.environ.get("TRUSTED_PROXIES")
@@ -94,6 +102,18 @@ def check_production_safety(config: dict) -> None:
         raise UnsafeConfiguration("REAUTH_AFTER_MINUTES must be between 1 and 60 in production")
     if not config.get("REQUIRE_2FA_FOR_STAFF"):
         raise UnsafeConfiguration("Production requires two-factor authentication for staff accounts")
+    from .signing import SigningKeyError, read_configured_key, retired_keys
+
+    try:
+        key = read_configured_key(config)
+        retired_keys(config)
+    except SigningKeyError as exc:
+        raise UnsafeConfiguration(f"Audit signing key: {exc}") from exc
+    if key is None:
+        raise UnsafeConfiguration(
+            "Production needs the audit signing key outside the database: set AUDIT_SIGNING_KEY or "
+            "AUDIT_SIGNING_KEY_FILE (make one with `flask --app wsgi audit-keygen`)"
+        )
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not os.environ.get(
         "GRANTS_ALLOW_SQLITE_IN_PRODUCTION"
     ):

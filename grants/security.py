@@ -143,5 +143,8 @@ def init_app(app: Flask) -> None:
         if current_user.is_authenticated:
             # Pages with personal or financial data must not sit in shared caches.
             response.headers.setdefault("Cache-Control", "no-store")
-        response.headers["X-Request-Id"] = g.get("request_id", "")
+        # A request refused before _request_start ran (CSRF is checked first) still gets an id.
+        if not g.get("request_id"):
+            g.request_id = _request_id(request.headers.get("X-Request-Id"))
+        response.headers["X-Request-Id"] = g.request_id
         return response

@@ -7,6 +7,7 @@ import pyotp
 
 from grants import clock
 from grants.extensions import db
+from grants.services import audit, decisions
 from grants.models import Assignment, ConflictDeclaration, DecisionRecord, Letter, Score
 
 
@@ -22,10 +23,15 @@ def make_decision_record(demo, application, *, outcome="approve_full", amount_pe
         amount_awarded_pence=amount if outcome.startswith("approve") else None, reasons=reasons,
         payment_schedule=[], decided_by=demo.ceo, decided_by_name=demo.ceo.full_name,
         authority="Delegated authority", declaration_of_interest="None", organisation_name=organisation_name or application.organisation.legal_name,
-        scores={}, conflicts=[], decided_at=decided_at or clock.now(), content_hash="a" * 64,
+        scores={}, conflicts=[], decided_at=decided_at or clock.now(),
     )
+    record.application_id, record.decided_by_id = application.id, demo.ceo.id
+    # As the service does: the record's hash, and its creation event holding that hash.
+    record.content_hash = decisions.content_hash(record)
     db.session.add(record)
     db.session.flush()
+    audit.record("decision_record.created", actor=demo.ceo, entity=record, application=application,
+                 after={"number": record.number, "content_hash": record.content_hash})
     return record
 
 
@@ -35,6 +41,8 @@ def make_letter(demo, application, record=None, *, content: bytes = b"%PDF-1.4 l
                     sha256=hashlib.sha256(content).hexdigest(), created_by_id=demo.officer.id)
     db.session.add(letter)
     db.session.flush()
+    audit.record("letter.issued", actor=demo.officer, entity=letter, application=application,
+                 after={"kind": "award", "sha256": letter.sha256})
     return letter
 
 

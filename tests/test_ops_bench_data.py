@@ -49,6 +49,12 @@ def test_generated_dataset_has_the_planned_volumes_and_a_valid_audit_chain(app, 
     assert report.checked == _count(AuditEvent) >= 1_000
     assert db.session.get(AuditHead, 1).seq == report.checked
     assert result.bench_application_id and result.bench_round_id
+    # Every generated decision record has the creation event audit-verify checks it against.
+    from grants.services.integrity import verify_all
+
+    full = verify_all()
+    assert full.ok, full.problem
+    assert full.documents["decision record"] == 60
 
     # The app carries on the chain after the generated events.
     record("bench.checked", entity_type="system")

@@ -55,9 +55,24 @@ def test_idle_session_expires(app, as_officer, monkeypatch):
     assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
 
 
+_AUDIT_KEY = None
+
+
+def _audit_key() -> str:
+    """One audit signing key for these tests (production refuses to start without one)."""
+    global _AUDIT_KEY
+    if _AUDIT_KEY is None:
+        from grants import signing
+
+        _AUDIT_KEY = signing.private_pem(signing.generate())
+    return _AUDIT_KEY
+
+
 def _production(monkeypatch, **env):
     monkeypatch.setenv("GRANTS_ENV", "production")
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@localhost/db")
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", _audit_key())
+    monkeypatch.delenv("AUDIT_SIGNING_KEY_FILE", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     for key, value in env.items():
@@ -118,3 +133,28 @@ def test_request_id_from_a_proxy_is_kept_only_when_short_and_plain(client):
     odd = client.get("/healthz", headers={"X-Request-Id": "x" * 500}).headers["X-Request-Id"]
     assert odd != "x" * 500 and len(odd) == 16
     assert client.get("/healthz", headers={"X-Request-Id": "a\"b<c>"}).headers["X-Request-Id"] != "a\"b<c>"
+
+
+def test_production_refuses_to_start_without_the_audit_signing_key(monkeypatch, tmp_path):
+    """Does production refuse to start with no audit signing key, or one it cannot read?"""
+    _production(monkeypatch, SECRET_KEY="k" * 48, UPLOAD_FOLDER=str(tmp_path))
+    monkeypatch.delenv("AUDIT_SIGNING_KEY")
+    with pytest.raises(UnsafeConfiguration, match="AUDIT_SIGNING_KEY"):
+        create_app()
+    monkeypatch.setenv("AUDIT_SIGNING_KEY", "not a key")
+    with pytest.raises(UnsafeConfiguration, match="Audit signing key"):
+        create_app()
+    monkeypatch.delenv("AUDIT_SIGNING_KEY")
+    (tmp_path / "audit.pem").write_text(_audit_key())
+    monkeypatch.setenv("AUDIT_SIGNING_KEY_FILE", str(tmp_path / "audit.pem"))
+    assert create_app().config["AUDIT_SIGNING_KEY_FILE"].endswith("audit.pem")
+
+
+def test_a_request_refused_for_its_csrf_token_still_carries_a_request_id(tmp_path):
+    """Is a post refused by the CSRF check (before anything else runs) still given a request id for the logs?"""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "WTF_CSRF_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.sqlite'}",
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads"), "RATELIMIT_ENABLED": False})
+    response = app.test_client().post("/account/sign-out")
+    assert response.status_code == 400
+    assert len(response.headers["X-Request-Id"]) >= 8

@@ -25,7 +25,7 @@ EXEMPT = {
     "outbox.notify_organisation": "queues an email as part of an audited change",
     "outbox.notify_role": "queues an email as part of an audited change",
     "outbox.queue_email": "queues an email as part of an audited change",
-    "outbox.send_pending": "delivery bookkeeping of queued emails, not a change to grant data",
+    "outbox.record_attempt": "delivery bookkeeping of queued emails, not a change to grant data",
 }
 
 _MODEL_NAMES = {mapper.class_.__name__ for mapper in Base.registry.mappers}

@@ -13,7 +13,7 @@ from ..access import access
 from ..extensions import db
 from ..models import Application, Role
 from ..services import assessment as assessment_service
-from ..services import audit
+from ..services import audit, integrity
 from . import evidence
 
 bp = Blueprint("auditor", __name__)
@@ -62,9 +62,10 @@ def events_export(fmt: str):
 @bp.route("/verify")
 @AUDITOR
 def verify():
-    report = audit.verify_chain()
+    report = integrity.verify_all()
     audit.record("audit.chain_verified", actor=current_user, entity_type="AuditChain",
-                 after={"ok": report.ok, "checked": report.checked, "first_broken_seq": report.first_broken_seq})
+                 after={"ok": report.ok, "checked": report.checked, "checkpoints": report.checkpoints,
+                        "first_broken_seq": report.first_broken_seq, "failed": report.failed})
     db.session.commit()
     return render_template("auditor/verify.html", report=report)
 

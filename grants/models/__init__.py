@@ -11,7 +11,7 @@ from .applications import (
     application_objectives,
 )
 from .assessment import Assignment, ConflictDeclaration, Moderation, Score, Screening, ScreeningAnswer
-from .audit import AuditEvent, AuditHead
+from .audit import AuditCheckpoint, AuditEvent, AuditHead
 from .decisions import Counter, DecisionRecord, GrantReturn, Letter, OfferResponse, Payment, PaymentInstalment
 from .funds import (
     Area,

@@ -35,6 +35,9 @@ class AuditEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 of `hash` under a key derived from the audit signing key (which is not in the
+    # database): someone who can write rows but not read the key cannot append an event that verifies.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditHead(db.Model):
@@ -45,3 +48,21 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(db.Model):
+    """The chain's length and head hash at one moment, signed with the Ed25519 audit key.
+
+    The private key lives outside the database, so these rows cannot be forged by
+    someone who can only write to it; copies go to the backup manifest, the
+    auditors' email and the public transparency page.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(100))

@@ -21,3 +21,5 @@ class OutboxEmail(CreatedMixin, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When the last SMTP attempt was made: a failed email waits before it is tried again.
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,9 +8,6 @@ def register(app) -> None:
     @app.cli.command("send-reminders")
     def send_reminders_command() -> None:
         """Email report reminders: 14 days before, on, and 7 days after each due date (run daily)."""
-        from ..extensions import db
-        from ..services import monitoring
+        from ..ops.jobs import JOBS, run_locked
 
-        sent = monitoring.send_reminders()
-        db.session.commit()
-        click.echo(f"Sent {sent} report reminder{'' if sent == 1 else 's'}.")
+        click.echo(run_locked("send-reminders", JOBS["send-reminders"])[1])

@@ -7,7 +7,8 @@ A backup is a directory (or the same packed as .tar.gz) holding:
   exported snapshot so the row counts in the manifest describe exactly the dump);
 * ``uploads/``: every uploaded file;
 * ``manifest.json``: app version, Alembic revision, row count per table, the
-  audit chain's head, and the SHA-256 of every file above.
+  audit chain's head, the newest signed audit checkpoint (with the public key),
+  and the SHA-256 of every file above.
 
 Restoring refuses a database that already holds rows, checks every file
 against the manifest first, and after loading compares row counts and walks
@@ -104,6 +105,21 @@ def _audit_head(conn: Connection) -> dict | None:
     return {"seq": row.seq, "hash": row.hash} if row else None
 
 
+def _audit_checkpoint(conn: Connection) -> dict | None:
+    """The newest signed checkpoint, so a copy of it lives with every backup, outside the database."""
+    if "audit_checkpoints" not in inspect(conn).get_table_names():
+        return None
+    row = conn.execute(text("SELECT id FROM audit_checkpoints ORDER BY id DESC LIMIT 1")).first()
+    if row is None:
+        return None
+    from ..models import AuditCheckpoint
+    from ..services import checkpoints
+
+    with db.session.no_autoflush:
+        checkpoint = db.session.get(AuditCheckpoint, row.id)
+        return {**checkpoints.as_dict(checkpoint), "public_key": checkpoints.public_key_pem()}
+
+
 def _pg_env(url: str) -> dict[str, str]:
     """libpq settings from DATABASE_URL, passed in the environment so no password shows in `ps`."""
     parsed = make_url(url)
@@ -175,6 +191,7 @@ def _write_backup(target: Path) -> dict:
         copy_engine = create_engine(f"sqlite:///{database_file}")
         with copy_engine.connect() as conn:
             counts, revision, head = _counts(conn), _revision(conn), _audit_head(conn)
+            checkpoint = _audit_checkpoint(conn)
         copy_engine.dispose()
         files[SQLITE_FILE] = {"sha256": _sha256(database_file), "bytes": database_file.stat().st_size}
     elif dialect == "postgresql":
@@ -183,6 +200,7 @@ def _write_backup(target: Path) -> dict:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             counts, revision, head = _counts(conn), _revision(conn), _audit_head(conn)
+            checkpoint = _audit_checkpoint(conn)
             _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
                   f"--file={database_file}"], _pg_env(engine.url.render_as_string(hide_password=False)))
             conn.rollback()
@@ -199,6 +217,7 @@ def _write_backup(target: Path) -> dict:
         "alembic_revision": revision,
         "tables": counts,
         "audit_head": head,
+        "audit_checkpoint": checkpoint,
         "files": files,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")

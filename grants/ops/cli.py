@@ -1,4 +1,4 @@
-"""Operations commands: `flask --app wsgi backup PATH` and `flask --app wsgi restore PATH`."""
+"""Operations commands: `flask --app wsgi backup PATH`, `restore PATH` and `worker`."""
 from __future__ import annotations
 
 import sys
@@ -12,12 +12,16 @@ def register(app) -> None:
     def backup_command(path: str) -> None:
         """Write a consistent backup (database + uploaded files + manifest) to PATH (a new directory or .tar.gz)."""
         from .backup import BackupError, create_backup
+        from .jobs import run_locked
 
         try:
-            manifest = create_backup(path)
+            ran, manifest = run_locked("backup", lambda: create_backup(path))
         except BackupError as exc:
             click.echo(f"Backup failed: {exc}", err=True)
             sys.exit(1)
+        if not ran:
+            click.echo(manifest)
+            return
         rows = sum(manifest["tables"].values())
         uploads = sum(1 for name in manifest["files"] if name.startswith("uploads/"))
         click.echo(
@@ -47,3 +51,11 @@ def register(app) -> None:
             click.echo(f"AUDIT TRAIL BROKEN after {result.audit_checked} events: {result.audit_problem}", err=True)
         if not result.ok:
             sys.exit(1)
+
+    @app.cli.command("worker")
+    @click.option("--poll-seconds", default=5.0, show_default=True, help="How often to look for emails to send.")
+    def worker_command(poll_seconds: float) -> None:
+        """Run background work until stopped: send the outbox within seconds, and the daily jobs at their times."""
+        from .worker import Worker
+
+        Worker(app, poll_seconds=poll_seconds).run_until_stopped()

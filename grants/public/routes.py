@@ -1,7 +1,7 @@
 """The start page, privacy notice, accessibility statement and health check."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, Response, jsonify, render_template
 from sqlalchemy import select, text
 
 from ..access import PUBLIC, access
@@ -30,6 +30,27 @@ def privacy():
 @access(PUBLIC)
 def accessibility():
     return render_template("public/accessibility.html")
+
+
+@bp.route("/transparency/audit-checkpoints")
+@access(PUBLIC)
+def audit_checkpoints():
+    """Signed checkpoints of the audit trail, newest first, for anyone to check and archive."""
+    from ..services import checkpoints
+
+    published = checkpoints.published([])
+    return render_template("public/audit_checkpoints.html", checkpoints=checkpoints.newest_first(),
+                           public_key=published["public_key"], retired_keys=published["retired_public_keys"])
+
+
+@bp.route("/transparency/audit-checkpoints.json")
+@access(PUBLIC)
+def audit_checkpoints_json():
+    from ..services import checkpoints
+
+    response = Response(checkpoints.published_json(checkpoints.newest_first()), mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="audit-checkpoints.json"'
+    return response
 
 
 @bp.route("/healthz")

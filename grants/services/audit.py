@@ -16,11 +16,11 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, event, select, type_coerce
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, signing
 from ..extensions import db
 from ..models import AuditEvent, AuditHead
 
@@ -139,10 +139,26 @@ def event_hash(prev_hash: str, fields: dict) -> str:
                    fields["application_id"], fields["fund_id"], fields["before"], fields["after"], fields["reason"])
 
 
+def event_seal_key() -> bytes | None:
+    """The key that seals events, derived from the audit signing key (None outside an app)."""
+    if not has_app_context():
+        return None
+    return signing.seal_key(signing.app_signing_key(current_app))
+
+
+def accepted_seal_keys() -> list[bytes]:
+    """The current seal key first, then those of retired signing keys (events sealed before a rotation)."""
+    current = event_seal_key()
+    if current is None:
+        return []
+    return [current, *(signing.seal_key(key) for key in signing.retired_keys(current_app.config))]
+
+
 def _append_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
     if not pending:
         return
+    seal_key = event_seal_key()
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS_HASH)
@@ -151,6 +167,7 @@ def _append_pending(session: Session) -> None:
         fields["seq"] = head.seq + 1
         fields["prev_hash"] = head.hash
         fields["hash"] = event_hash(head.hash, fields)
+        fields["seal"] = signing.seal(seal_key, fields["hash"]) if seal_key else None
         session.add(AuditEvent(**fields))
         head.seq, head.hash = fields["seq"], fields["hash"]
     session.flush()
@@ -213,7 +230,7 @@ def _rows(session: Session, batch: int = 10_000) -> Iterator[tuple]:
     query = select(
         c.id, c.seq, c.prev_hash, c.hash, c.actor_id, c.actor_label, c.ip_address, c.action, c.entity_type,
         c.entity_id, c.application_id, c.fund_id, c.before, c.after, c.reason,
-        type_coerce(c.occurred_at, DateTime(timezone=True)),
+        type_coerce(c.occurred_at, DateTime(timezone=True)), c.seal,
     ).order_by(c.seq)
     # Options on the statement, not the connection: on a connection they would outlive this
     # query and put the session's later INSERTs on server-side cursors too.
@@ -225,19 +242,37 @@ def _rows(session: Session, batch: int = 10_000) -> Iterator[tuple]:
         result.close()
 
 
-def verify_chain(session: Session | None = None) -> ChainReport:
+def verify_chain(session: Session | None = None, *, anchors: dict[int, tuple[str, str]] | None = None,
+                 seal_keys: list[bytes] | None = None, collect: dict[str, dict] | None = None) -> ChainReport:
     """Walk every event in order; report the first one whose hash or link is wrong.
 
     Catches an event altered (hash mismatch), removed (sequence gap or broken
     link) or inserted (link or hash mismatch), and a tail cut off (head differs).
+    Those alone stop only someone who cannot recompute hashes. Against an
+    insider who can, the caller passes:
+
+    * ``anchors``: {count: (head hash, what signed it)} from verified signed
+      checkpoints; the chain must still have that head hash at that count, and
+      still be at least that long;
+    * ``seal_keys``: every event after the first sealed one must carry a seal
+      made with one of these keys (the current one first, then retired ones),
+      so an event appended without the signing key shows;
+    * ``collect``: {action: {}} filled with {entity_id: after} for those actions,
+      so records can be checked against the hashes their creation events hold.
     """
     session = session or db.session
+    anchors = anchors or {}
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
     digest = _digest
+    # Seals began with signed checkpoints: events after the first sealed one, or after the first
+    # checkpoint, must all be sealed (stripping every seal does not make a chain "legacy").
+    sealed_from: int | None = min(anchors) + 1 if anchors else None
+    sealers = [signing.Sealer(key) for key in seal_keys or []]
+    sealer = sealers[0] if sealers else None
     for (row_id, seq, prev_hash, stored_hash, actor_id, actor_label, ip_address, action, entity_type, entity_id,
-         application_id, fund_id, before, after, reason, occurred_at) in _rows(session):
+         application_id, fund_id, before, after, reason, occurred_at, seal) in _rows(session):
         if seq != expected_seq:
             return ChainReport(False, checked, seq, row_id,
                                f"expected event {expected_seq}, found {seq} (an event is missing or was inserted)")
@@ -246,9 +281,30 @@ def verify_chain(session: Session | None = None) -> ChainReport:
         if digest(prev_hash, seq, _iso_raw(occurred_at), actor_id, actor_label, ip_address, action, entity_type,
                   entity_id, application_id, fund_id, before, after, reason) != stored_hash:
             return ChainReport(False, checked, seq, row_id, "content does not match its hash (altered)")
+        if sealer is not None:
+            if seal is not None:
+                sealed_from = min(sealed_from or seq, seq)
+                if sealer(stored_hash) != seal and not any(other(stored_hash) == seal for other in sealers[1:]):
+                    return ChainReport(False, checked, seq, row_id,
+                                       "its seal was not made with the signing key (forged or altered)")
+            elif sealed_from is not None and seq >= sealed_from:
+                return ChainReport(False, checked, seq, row_id,
+                                   f"it carries no seal, but every event from {sealed_from} on must (forged)")
+        if seq in anchors and anchors[seq][0] != stored_hash:
+            return ChainReport(False, checked, seq, row_id,
+                               f"the chain here no longer has the head hash signed in {anchors[seq][1]} "
+                               "(rewritten since)")
+        if collect is not None and action in collect:
+            collect[action][entity_id] = after
         expected_prev = stored_hash
         expected_seq += 1
         checked += 1
+    beyond = [seq for seq in anchors if seq > checked]
+    if beyond:
+        seq = min(beyond)
+        return ChainReport(False, checked, checked + 1, None,
+                           f"the trail holds {checked} events but {anchors[seq][1]} signed {seq} "
+                           "(events removed from the end)")
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != checked or head.hash != expected_prev):
         return ChainReport(False, checked, checked + 1, None, "events after the last one found are missing")

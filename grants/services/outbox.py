@@ -4,13 +4,12 @@ Templates live in templates/emails/NAME.txt; the first line is "Subject: ...".
 """
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from .. import clock
 from ..extensions import db
@@ -100,36 +99,43 @@ def emails_for(viewer: User, *, page: int = 1, per_page: int = 50) -> tuple[list
     return views, total
 
 
-def send_pending(limit: int = 200) -> tuple[int, int]:
-    """Send unsent emails by SMTP. Returns (sent, failed). Without MAIL_SERVER, sends nothing."""
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        return 0, 0
-    pending = db.session.scalars(
-        select(OutboxEmail).where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < 5)
-        .order_by(OutboxEmail.id).limit(limit)
-    ).all()
-    sent = failed = 0
-    if not pending:
-        return 0, 0
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        for email in pending:
-            message = EmailMessage()
-            message["From"] = config["MAIL_FROM"]
-            message["To"] = email.to_address
-            message["Subject"] = email.subject
-            message.set_content(email.body_text)
-            email.attempts += 1
-            try:
-                smtp.send_message(message)
-            except smtplib.SMTPException as exc:
-                email.last_error = str(exc)[:1000]
-                failed += 1
-            else:
-                email.sent_at = clock.now()
-                sent += 1
-    return sent, failed
+RETRY_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+
+
+def claim_next() -> OutboxEmail | None:
+    """Lock the oldest email due to be sent, skipping any another server holds; None if there is none.
+
+    FOR UPDATE SKIP LOCKED: two senders never hold the same email, and neither
+    waits for the other. The lock lasts until the caller commits the outcome
+    (ops.jobs.send_outbox commits after each email). A failed email waits
+    RETRY_AFTER before its next attempt, and is given up after MAX_ATTEMPTS.
+    """
+    retry_before = clock.now() - RETRY_AFTER
+    return db.session.scalar(
+        select(OutboxEmail)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS,
+               or_(OutboxEmail.last_attempt_at.is_(None), OutboxEmail.last_attempt_at < retry_before))
+        .order_by(OutboxEmail.id).limit(1).with_for_update(skip_locked=True)
+    )
+
+
+def as_message(email: OutboxEmail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message.set_content(email.body_text)
+    return message
+
+
+def record_attempt(email: OutboxEmail, *, error: str | None) -> None:
+    """Record one SMTP attempt's outcome: sent now, or the error to show and retry after."""
+    email.attempts += 1
+    email.last_attempt_at = clock.now()
+    if error is None:
+        email.sent_at = email.last_attempt_at
+        email.last_error = None
+    else:
+        email.last_error = error[:1000]
+    db.session.flush()

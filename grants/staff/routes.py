@@ -146,7 +146,6 @@ def output_measures(application_id: int):
     """Count each planned output under a standard measure (or leave it as the applicant's own wording)."""
     from flask_wtf import FlaskForm
 
-    from ..forms import show_refusal
     from ..services import measures
     from ..services.errors import ValidationFailed
 

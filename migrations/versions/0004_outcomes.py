@@ -1,6 +1,6 @@
 """outcomes: standard output measures, planned outputs linked to them, imported grants
 
-Revision ID: 0007_outcomes
+Revision ID: 0004_outcomes
 Revises: 0003_schedule_settings_terms
 """
 from alembic import op
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 import grants.models.base
 
-revision = "0007_outcomes"
+revision = "0004_outcomes"
 down_revision = '0003_schedule_settings_terms'
 branch_labels = None
 depends_on = None
