@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 from ..extensions import db
 
@@ -50,3 +51,17 @@ def server_error(error):
     db.session.rollback()
     return render_template("errors/error.html", code=500, title="Sorry, there is a problem with the service",
                            message="Try again later. Nothing you entered on the last page was saved."), 500
+
+
+@bp.app_errorhandler(OverflowError)
+@bp.app_errorhandler(DataError)
+def number_out_of_range(error):
+    """A number in the address beyond what any column holds names nothing: 404, not a 500.
+
+    (SQLite raises OverflowError past 64 bits; PostgreSQL a DataError past its column's range.)
+    Any other DataError is a fault and answers 500.
+    """
+    db.session.rollback()
+    if isinstance(error, DataError) and "out of range" not in str(error.orig):
+        return server_error(error)
+    return not_found(error)
