@@ -65,7 +65,7 @@ def threesixty_json():
 def threesixty_csv():
     def body():
         yield "\ufeff"
-        yield from csv_rows(opendata.CSV_COLUMNS, opendata.iter_360_rows())
+        yield from csv_rows(opendata.CSV_COLUMNS, opendata.iter_360_rows(), neutralise=False)
 
     response = Response(stream_with_context(body()), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
