@@ -16,6 +16,7 @@ from .decisions import Counter, DecisionRecord, GrantReturn, Letter, OfferRespon
 from .funds import Area, Criterion, EligibilityCheck, Fund, Objective, Round, round_objectives
 from .monitoring import Report, ReportOutputActual, ReportSpend, ReportVersion, ReminderSent, Variation
 from .outbox import OutboxEmail
+from .sessions import SignInSession, SignInThrottle
 from .users import (
     ORG_TYPE_LABELS,
     ROLE_LABELS,
