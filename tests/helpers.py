@@ -82,3 +82,13 @@ def error_messages(soup: BeautifulSoup) -> list[str]:
 
 def text_of(soup: BeautifulSoup) -> str:
     return " ".join(soup.get_text(" ").split())
+
+
+def count_rows(model, **where) -> int:
+    """How many rows of `model` match column == value for each keyword."""
+    from grants.extensions import db
+
+    stmt = db.select(db.func.count()).select_from(model)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(model, name) == value)
+    return db.session.scalar(stmt)

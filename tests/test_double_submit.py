@@ -1,7 +1,8 @@
 """The same form sent twice (a double click, a resent POST): the second creates nothing and says why."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import select
 
 from grants import clock
 from grants.extensions import db
@@ -18,15 +19,8 @@ from grants.models import (
 from .factories import make_application
 from .factories_applicant import make_draft
 from .factories_decisions import approve, make_assessed, make_funded
-from .helpers import error_messages, text_of
+from .helpers import count_rows, error_messages, text_of
 from .test_assessment_journeys import screening_data
-
-
-def _count(model, **where) -> int:
-    stmt = select(func.count()).select_from(model)
-    for name, value in where.items():
-        stmt = stmt.where(getattr(model, name) == value)
-    return db.session.scalar(stmt)
 
 
 def test_submitting_twice_makes_one_version_one_event_one_email(as_applicant, demo):
@@ -37,9 +31,9 @@ def test_submitting_twice_makes_one_version_one_event_one_email(as_applicant, de
     as_applicant.post_page(f"/apply/applications/{application.id}/check", form)
     second = as_applicant.post_page(f"/apply/applications/{application.id}/check", form)
     assert application.reference in text_of(second)
-    assert _count(ApplicationVersion, application_id=application.id) == 1
-    assert _count(AuditEvent, action="application.submit") == 1
-    assert _count(OutboxEmail, application_id=application.id) == 1
+    assert count_rows(ApplicationVersion, application_id=application.id) == 1
+    assert count_rows(AuditEvent, action="application.submit") == 1
+    assert count_rows(OutboxEmail, application_id=application.id) == 1
 
 
 def _offer(demo):
@@ -49,28 +43,19 @@ def _offer(demo):
     return application
 
 
-def test_accepting_twice_records_one_acceptance(as_applicant, demo):
-    """If the signatory presses accept twice, is the offer accepted once and the second told so?"""
+@pytest.mark.parametrize("action", ["accept", "decline"])
+def test_answering_an_offer_twice_records_one_answer(as_applicant, demo, action):
+    """If the signatory presses accept (or decline) twice, is the offer answered once and the second told so?"""
     application = _offer(demo)
-    emails = _count(OutboxEmail, application_id=application.id)
-    form = {"signatory_name": "Jo Bloggs", "signatory_position": "Treasurer", "confirm_terms": "y"}
-    as_applicant.post_page(f"/decisions/offers/{application.id}/accept", form)
-    second = as_applicant.post_page(f"/decisions/offers/{application.id}/accept", form)
-    assert "There is no open offer to accept" in text_of(second)
-    assert _count(OfferResponse, application_id=application.id) == 1
-    assert _count(AuditEvent, action="offer.accepted") == 1
-    assert _count(OutboxEmail, application_id=application.id) == emails + 1
-
-
-def test_declining_twice_records_one_decline(as_applicant, demo):
-    """If the organisation presses decline twice, is the offer declined once?"""
-    application = _offer(demo)
-    form = {"signatory_name": "Jo Bloggs", "signatory_position": "Treasurer", "reason": "Found other funding"}
-    as_applicant.post_page(f"/decisions/offers/{application.id}/decline", form)
-    second = as_applicant.post_page(f"/decisions/offers/{application.id}/decline", form)
-    assert "There is no open offer to decline" in text_of(second)
-    assert _count(OfferResponse, application_id=application.id) == 1
-    assert _count(AuditEvent, action="offer.declined") == 1
+    emails = count_rows(OutboxEmail, application_id=application.id)
+    form = {"signatory_name": "Jo Bloggs", "signatory_position": "Treasurer", "confirm_terms": "y",
+            "reason": "Found other funding"}
+    as_applicant.post_page(f"/decisions/offers/{application.id}/{action}", form)
+    second = as_applicant.post_page(f"/decisions/offers/{application.id}/{action}", form)
+    assert f"There is no open offer to {action}" in text_of(second)
+    assert count_rows(OfferResponse, application_id=application.id) == 1
+    assert count_rows(AuditEvent, action="offer.accepted" if action == "accept" else "offer.declined") == 1
+    assert count_rows(OutboxEmail, application_id=application.id) == emails + 1
 
 
 def test_screening_twice_records_one_screening(as_officer, demo):
@@ -80,8 +65,8 @@ def test_screening_twice_records_one_screening(as_officer, demo):
     url = f"/assessment/applications/{application.id}/screening"
     as_officer.post_page(url, screening_data(application))
     as_officer.post_page(url, screening_data(application))
-    assert _count(Screening, application_id=application.id) == 1
-    assert _count(AuditEvent, action="application.pass_screening") == 1
+    assert count_rows(Screening, application_id=application.id) == 1
+    assert count_rows(AuditEvent, action="application.pass_screening") == 1
 
 
 def test_recording_the_same_payment_twice_is_refused(as_finance, demo):
@@ -98,4 +83,4 @@ def test_recording_the_same_payment_twice_is_refused(as_finance, demo):
     second = as_finance.post_page(url, form)
     assert error_messages(second) == ["A payment with the reference BACS-77 is already recorded for this grant; "
                                       "check the payments list before recording it again"]
-    assert _count(Payment, application_id=application.id) == 1
+    assert count_rows(Payment, application_id=application.id) == 1

@@ -30,9 +30,10 @@ from grants.models import (
 from grants.services import applications, budget, decisions, offers, payments, screening
 from grants.services.errors import DomainError
 
+from .factories import make_application
 from .factories_applicant import make_draft, submit_draft
 from .factories_decisions import approve, make_assessed, make_funded
-from .factories import make_application
+from .helpers import count_rows
 
 pytestmark = pytest.mark.postgres_only
 
@@ -86,13 +87,6 @@ def _run(app, jobs, *, hold_first: float = 0.0):
     return [outcomes.get(i, "did not finish") for i in range(len(jobs))]
 
 
-def _count(model, **where) -> int:
-    stmt = select(func.count()).select_from(model)
-    for name, value in where.items():
-        stmt = stmt.where(getattr(model, name) == value)
-    return db.session.scalar(stmt)
-
-
 def _decide_job(application_id, user_id):
     return {
         "load": lambda: (db.session.get(Application, application_id), db.session.get(User, user_id)),
@@ -114,9 +108,9 @@ def _assert_consistent_after_decide_vs_withdraw(application_id, outcomes):
     assert sorted(o.split(":")[0] for o in outcomes) == ["done", "refused"], outcomes
     db.session.expire_all()
     application = db.session.get(Application, application_id)
-    records = _count(DecisionRecord, application_id=application_id)
-    letters = _count(Letter, application_id=application_id)
-    instalments = _count(PaymentInstalment, application_id=application_id)
+    records = count_rows(DecisionRecord, application_id=application_id)
+    letters = count_rows(Letter, application_id=application_id)
+    instalments = count_rows(PaymentInstalment, application_id=application_id)
     offer_emails = db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
         OutboxEmail.application_id == application_id, OutboxEmail.subject.ilike("%offer%")))
     committed = budget.round_money(application.round_id).committed
@@ -168,17 +162,16 @@ def test_a_double_clicked_submit_makes_one_submission(app, demo):
     """Two submits of one draft at the same instant: one version, one submit event, one email?"""
     application_id = make_draft(demo).id
     db.session.commit()
+    applicant_id = demo.applicant.id
     job = {
-        "load": lambda: (db.session.get(Application, application_id), db.session.get(User, demo_applicant_id)),
+        "load": lambda: (db.session.get(Application, application_id), db.session.get(User, applicant_id)),
         "act": lambda application, user: submit_draft(application, user),
     }
-    demo_applicant_id = demo.applicant.id
     outcomes = _run(app, [job, job])
     assert sorted(o.split(":")[0] for o in outcomes) == ["done", "refused"], outcomes
-    assert _count(ApplicationVersion, application_id=application_id) == 1
-    assert _count(AuditEvent, action="application.submit") == 1
-    assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
-        OutboxEmail.application_id == application_id)) == 1
+    assert count_rows(ApplicationVersion, application_id=application_id) == 1
+    assert count_rows(AuditEvent, action="application.submit") == 1
+    assert count_rows(OutboxEmail, application_id=application_id) == 1
 
 
 def _approved(demo, amount_pence=200_000) -> int:
@@ -204,13 +197,13 @@ def _offer_job(application_id, user_id, accept: bool):
 def test_a_double_clicked_offer_response_is_recorded_once(app, demo, accept):
     """Two acceptances (or declines) of one offer at once: one response, one event, one email?"""
     application_id = _approved(demo)
-    emails_before = _count(OutboxEmail, application_id=application_id)
+    emails_before = count_rows(OutboxEmail, application_id=application_id)
     job = _offer_job(application_id, demo.applicant.id, accept)
     outcomes = _run(app, [job, job])
     assert sorted(o.split(":")[0] for o in outcomes) == ["done", "refused"], outcomes
-    assert _count(OfferResponse, application_id=application_id) == 1
-    assert _count(AuditEvent, action="offer.accepted" if accept else "offer.declined") == 1
-    assert _count(OutboxEmail, application_id=application_id) == emails_before + 1
+    assert count_rows(OfferResponse, application_id=application_id) == 1
+    assert count_rows(AuditEvent, action="offer.accepted" if accept else "offer.declined") == 1
+    assert count_rows(OutboxEmail, application_id=application_id) == emails_before + 1
 
 
 def test_a_double_clicked_screening_is_recorded_once(app, demo):
@@ -229,8 +222,8 @@ def test_a_double_clicked_screening_is_recorded_once(app, demo):
            "act": lambda application, user, answers: screening.screen(application, answers=answers, actor=user)}
     outcomes = _run(app, [job, job])
     assert sorted(o.split(":")[0] for o in outcomes) == ["done", "refused"], outcomes
-    assert _count(Screening, application_id=application_id) == 1
-    assert _count(AuditEvent, action="application.pass_screening") == 1
+    assert count_rows(Screening, application_id=application_id) == 1
+    assert count_rows(AuditEvent, action="application.pass_screening") == 1
 
 
 def test_a_double_clicked_payment_is_recorded_once(app, demo):
@@ -245,4 +238,4 @@ def test_a_double_clicked_payment_is_recorded_once(app, demo):
                instalment, actor=user, amount_pence=50_000, paid_on=clock.today(), reference="BACS-0042")}
     outcomes = _run(app, [job, job])
     assert sorted(o.split(":")[0] for o in outcomes) == ["done", "refused"], outcomes
-    assert _count(Payment, instalment_id=instalment_id) == 1
+    assert count_rows(Payment, instalment_id=instalment_id) == 1

@@ -85,6 +85,16 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
+def _link_data(salt: str, token: str, max_age: int, *, expired: str, invalid: str):
+    """What an emailed link's signed token holds, or a DomainError saying it has expired or is not valid."""
+    try:
+        return _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise DomainError(expired) from exc
+    except BadSignature as exc:
+        raise DomainError(invalid) from exc
+
+
 def register_applicant(*, email: str, full_name: str, password: str) -> User:
     """A community group member signs up; they confirm their email before applying."""
     user = create_user(email=email, full_name=full_name, password=password, roles=[Role.APPLICANT])
@@ -98,12 +108,9 @@ def send_confirmation(user: User) -> None:
 
 
 def confirm_email(token: str) -> User:
-    try:
-        data = _serializer("confirm-email").loads(token, max_age=CONFIRM_MAX_AGE)
-    except SignatureExpired as exc:
-        raise DomainError("This confirmation link has expired. Sign in to get a new one") from exc
-    except BadSignature as exc:
-        raise DomainError("This confirmation link is not valid") from exc
+    data = _link_data("confirm-email", token, CONFIRM_MAX_AGE,
+                      expired="This confirmation link has expired. Sign in to get a new one",
+                      invalid="This confirmation link is not valid")
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
         raise DomainError("This confirmation link is not valid")
@@ -215,12 +222,9 @@ def authenticate(email: str, password: str, *, address: str | None = None, devic
 
 def unlock(token: str) -> None:
     """The emailed unlock link: lift the lock on that account at that address."""
-    try:
-        data = _serializer("unlock").loads(token, max_age=UNLOCK_MAX_AGE)
-    except SignatureExpired as exc:
-        raise DomainError("This unlock link has expired. Wait 15 minutes, then sign in") from exc
-    except BadSignature as exc:
-        raise DomainError("This unlock link is not valid") from exc
+    data = _link_data("unlock", token, UNLOCK_MAX_AGE,
+                      expired="This unlock link has expired. Wait 15 minutes, then sign in",
+                      invalid="This unlock link is not valid")
     row = db.session.scalar(select(SignInThrottle).where(SignInThrottle.email_hash == data.get("e"),
                                                          SignInThrottle.address == data.get("a")))
     if row is not None:
@@ -240,12 +244,8 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User:
-    try:
-        data = _serializer("reset-password").loads(token, max_age=RESET_MAX_AGE)
-    except SignatureExpired as exc:
-        raise DomainError("This reset link has expired. Ask for a new one") from exc
-    except BadSignature as exc:
-        raise DomainError("This reset link is not valid") from exc
+    data = _link_data("reset-password", token, RESET_MAX_AGE, expired="This reset link has expired. Ask for a new one",
+                      invalid="This reset link is not valid")
     user = db.session.get(User, data.get("id"))
     # The token names the old password hash, so it works once only.
     if user is None or user.password_hash[-16:] != data.get("h"):
