@@ -228,7 +228,7 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
         writer.add(User.__table__, {
             "id": user_id, "email": f"group{n + 1}@bench.example.org", "full_name": f"Bench Contact {n + 1}",
             "password_hash": password_hash, "email_confirmed_at": now - timedelta(days=3000),
-            "is_active_account": True, "session_nonce": f"{user_id:032x}", "failed_sign_ins": 0,
+            "is_active_account": True,
             "created_at": now - timedelta(days=3000),
         })
         writer.add(UserRole.__table__, {"id": role_id, "user_id": user_id, "role": "applicant"})

@@ -9,8 +9,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 
 from .access import rule_for_endpoint, enforce_access_rule
-from .extensions import db, login_manager
+from .extensions import login_manager
 from .models import Role, User
+from .services import sessions
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -20,15 +21,9 @@ CSP = (
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """Sessions carry "id:nonce"; a changed nonce (deactivation, password change) ends them."""
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_nonce, nonce):
-        return None
-    return user
+def load_user(token: str) -> User | None:
+    """The cookie names a server-side session; an ended or unknown one signs nobody in."""
+    return sessions.resume(token)
 
 
 def _expire_idle_session() -> None:

@@ -2,9 +2,23 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+# Ids are 32-bit integer columns on PostgreSQL: a larger number cannot name a row.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number beyond any id's range does not match, so the answer is 404
+    (not a database error for a value the column cannot hold)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     from .admin.routes import bp as admin
     from .applicant.routes import bp as applicant
     from .assessment.routes import bp as assessment

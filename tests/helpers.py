@@ -49,8 +49,15 @@ class PageClient(FlaskClient):
         return super().open(*args, **kwargs)
 
     def sign_in_as(self, user) -> None:
+        """A server-side session for `user`, as if they signed in at user.last_sign_in_at."""
+        from grants.extensions import db
+        from grants.services import sessions
+
+        record = sessions.start(user, ip_address="127.0.0.1")
+        record.authenticated_at = user.last_sign_in_at
+        db.session.commit()
         with self.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = record.token
             session["_fresh"] = True
 
     def get_page(self, url: str, *, status: int = 200, follow_redirects: bool = False, **kwargs) -> BeautifulSoup:
@@ -75,3 +82,13 @@ def error_messages(soup: BeautifulSoup) -> list[str]:
 
 def text_of(soup: BeautifulSoup) -> str:
     return " ".join(soup.get_text(" ").split())
+
+
+def count_rows(model, **where) -> int:
+    """How many rows of `model` match column == value for each keyword."""
+    from grants.extensions import db
+
+    stmt = db.select(db.func.count()).select_from(model)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(model, name) == value)
+    return db.session.scalar(stmt)

@@ -17,4 +17,6 @@ def test_csv_and_xlsx_read_back_with_safe_cells():
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [["Name", "Amount"], ["'=HYPERLINK(\"http://x\")", "12.5"]]
     workbook = load_workbook(io.BytesIO(xlsx_bytes([("Grants", ["Name"], [["@cmd"]])])))
-    assert workbook["Grants"]["A2"].value == "'@cmd"
+    # XLSX has cell types: the text is kept exactly, in a text cell that never runs as a formula.
+    cell = workbook["Grants"]["A2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ("@cmd", "s", True)

@@ -228,25 +228,36 @@ def _formula_cells(body: bytes) -> list[str]:
 
 
 def test_every_csv_export_neutralises_formulas(app, demo, hostile_data):
-    """Does every CSV the app offers prefix cells starting = + - @ so spreadsheets do not run them?"""
+    """Does every CSV for people prefix cells starting = + - @, and does open data keep them exactly as entered?
+
+    Every CSV route is fetched (routes needing a round get the hostile round) and each must answer 200:
+    a 500 or a skipped route fails the test.
+    """
     audit.record("test.formula", actor_label=FORMULAS[3], entity_type="Thing", reason=FORMULAS[2],
                  after={"x": FORMULAS[1]})
+    # Something on every listing: an assessed application (panel), an award (register, open data).
+    make_application(demo, status="assessed", title=FORMULAS[1], score_percent=70)
+    award = make_application(demo, status="funded", title=FORMULAS[0])
+    award.awarded_pence, award.decided_at = award.amount_requested_pence, clock.now()
     db.session.commit()
-    values = {"application_id": hostile_data.id, "fmt": "csv"}
+    values = {"application_id": hostile_data.id, "round_id": hostile_data.round_id, "fmt": "csv"}
     clients: dict = {}
-    checked = 0
+    checked = []
     for rule in routes(app, methods={"GET"}):
-        if set(rule.arguments) - set(values):
+        probe = url_for_rule(app, rule, {a: values.get(a, 1) for a in rule.arguments})
+        if not (probe.endswith(".csv") or "csv" in probe.rsplit("/", 1)[-1]):
             continue
-        url = url_for_rule(app, rule, values)
-        if not (url.endswith(".csv") or "csv" in url.rsplit("/", 1)[-1]):
-            continue
-        response = _client(app, demo, client_name_for(rule), clients).get(url)
-        if response.status_code != 200 or "csv" not in response.mimetype:
-            continue
-        assert _formula_cells(response.data) == [], rule.rule
-        checked += 1
-    assert checked >= 2
+        assert not set(rule.arguments) - set(values), f"{rule.rule}: give the test a value for its arguments"
+        response = _client(app, demo, client_name_for(rule), clients).get(probe)
+        assert response.status_code == 200 and "csv" in response.mimetype, (rule.rule, response.status_code)
+        if rule.endpoint.startswith("opendata."):
+            cells = [c for row in csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))) for c in row]
+            assert FORMULAS[0] in cells, rule.rule
+        else:
+            assert _formula_cells(response.data) == [], rule.rule
+        checked.append(rule.endpoint)
+    assert {"assessment.panel_csv", "reports.grants_register_csv", "opendata.threesixty_csv",
+            "auditor.events_export"} <= set(checked)
 
 
 def test_tabular_writer_prefixes_every_formula_start():

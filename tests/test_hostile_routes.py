@@ -121,15 +121,22 @@ def test_another_organisations_ids_are_not_found(app, demo, status):
     assert row_counts(db) == before
 
 
-def test_staff_pages_with_unknown_ids_are_not_found(app, demo):
-    """Does every GET route with an id answer 404 (never 500) for an id that does not exist?"""
+# An id that could exist, the first beyond a 32-bit column, beyond 64 bits, and far beyond.
+UNKNOWN_IDS = [987654, 2**31, 2**63, 99999999999999999999]
+
+
+@pytest.mark.parametrize("unknown_id", UNKNOWN_IDS)
+@pytest.mark.parametrize("methods", [{"GET"}, MUTATING], ids=["GET", "POST"])
+def test_staff_pages_with_unknown_ids_are_not_found(app, demo, unknown_id, methods):
+    """Does every route with an id answer 404 (never 500) for an id that does not exist, however large?"""
     from .route_walk import ROLE_CLIENT, client_name_for
 
     clients = {}
     for user in demo.users.values():
         user.last_sign_in_at = clock.now()
     db.session.commit()
-    for rule in routes(app, methods={"GET"}):
+    checked = 0
+    for rule in routes(app, methods=methods):
         int_args = [a for a in rule.arguments if a.endswith("_id")]
         if not int_args:
             continue
@@ -140,7 +147,25 @@ def test_staff_pages_with_unknown_ids_are_not_found(app, demo):
             if name not in clients:
                 clients[name] = _signed_in(app, demo.user(name))
             client = clients[name]
-        url = url_for_rule(app, rule, {a: 987654 for a in int_args})
-        response = client.get(url)
-        assert response.status_code == 404, (rule.rule, response.status_code)
+        url = url_for_rule(app, rule, {a: 987654 for a in int_args}).replace("987654", str(unknown_id))
+        for method in sorted(rule.methods & methods):
+            response = client.open(url, method=method, data={})
+            assert response.status_code == 404, (method, rule.rule, unknown_id, response.status_code)
+            checked += 1
+    assert checked > 10
     assert set(ROLE_CLIENT.values()) >= set(clients)
+
+
+@pytest.mark.parametrize("huge", [2**31, 99999999999999999999])
+def test_huge_numbers_in_query_strings_are_not_a_server_error(app, demo, huge):
+    """Do numbers in query strings beyond any column's range answer 404 or the page, never 500?"""
+    application = make_application(demo, status="submitted")
+    db.session.commit()
+    officer = _signed_in(app, demo.officer)
+    urls = [f"/staff/applications?page={huge}", f"/staff/applications?round={huge}",
+            f"/assessment/panels/{demo.csf_round.id}?objective={huge}&area={huge}",
+            f"/assessment/applications/{application.id}/changes?from={huge}&to={huge}",
+            f"/staff/outbox?page={huge}"]
+    for url in urls:
+        response = officer.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)

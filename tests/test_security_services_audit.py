@@ -26,6 +26,9 @@ EXEMPT = {
     "outbox.notify_role": "queues an email as part of an audited change",
     "outbox.queue_email": "queues an email as part of an audited change",
     "outbox.record_attempt": "delivery bookkeeping of queued emails, not a change to grant data",
+    "sessions.start": "opens the session of a sign-in or registration that is itself audited",
+    "sessions.resume": "attaches the request's session to the user it loads; stores nothing",
+    "sessions.reauthenticated": "part of a sign-in code or re-authentication that is itself audited",
 }
 
 _MODEL_NAMES = {mapper.class_.__name__ for mapper in Base.registry.mappers}

@@ -60,3 +60,93 @@ def test_ip_rate_limit_answers_429(app, demo, limited_app):
              for n in range(21)]
     assert codes[:20] == [200] * 20 and codes[20] == 429
     assert "Too many attempts" in client.post("/account/sign-in", data={}).get_data(as_text=True)
+
+
+# --- Throttling by account and address: no way to lock out a named person ---------------------
+
+ATTACKER = "203.0.113.66"
+VICTIM = "198.51.100.7"
+
+
+def _client(app, address: str):
+    from .helpers import PageClient
+
+    client = PageClient(app)
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _attempt(client, email: str, password: str = "wrong password"):
+    return client.post("/account/sign-in", data={"email": email, "password": password})
+
+
+def _messages(response) -> list[str]:
+    from .helpers import parse
+
+    return error_messages(parse(response.data))
+
+
+def _signed_in(response) -> bool:
+    return response.status_code == 302 and "/account/sign-in" not in response.headers["Location"]
+
+
+def test_unknown_and_locked_accounts_get_the_same_messages(app, demo):
+    """Do an unknown email and a real account see exactly the same messages, before and after the lock?"""
+    client = _client(app, ATTACKER)
+    real = [_messages(_attempt(client, "applicant@example.org")) for _ in range(accounts.MAX_FAILED_SIGN_INS + 1)]
+    unknown = [_messages(_attempt(client, "nobody@example.org")) for _ in range(accounts.MAX_FAILED_SIGN_INS + 1)]
+    assert real == unknown
+    assert real[0] == ["Enter a correct email address and password"]
+    assert real[-1][0].startswith("Too many failed attempts")
+
+
+def test_failures_from_one_address_do_not_lock_the_person_out_elsewhere(app, demo):
+    """When someone fails 5 times with the PCC's email, can the PCC still sign in from their own address?"""
+    attacker = _client(app, ATTACKER)
+    for _ in range(accounts.MAX_FAILED_SIGN_INS):
+        _attempt(attacker, "pcc@example.org")
+    assert _messages(_attempt(attacker, "pcc@example.org", "demo-password"))[0].startswith("Too many failed attempts")
+    assert _signed_in(_attempt(_client(app, VICTIM), "pcc@example.org", "demo-password"))
+
+
+def test_a_recognised_device_signs_in_despite_a_lock_at_its_address(app, demo):
+    """Behind a shared address that someone else locked, does the PCC's own browser (signed in before) still get in?"""
+    browser = _client(app, VICTIM)
+    assert _signed_in(_attempt(browser, "pcc@example.org", "demo-password"))
+    browser.post("/account/sign-out")
+    neighbour = _client(app, VICTIM)
+    for _ in range(accounts.MAX_FAILED_SIGN_INS):
+        _attempt(neighbour, "pcc@example.org")
+    assert _messages(_attempt(neighbour, "pcc@example.org", "demo-password"))[0].startswith("Too many failed")
+    # The browser lifts the lock only with the right password: a wrong one still meets the lock.
+    assert _messages(_attempt(browser, "pcc@example.org", "wrong password"))[0].startswith("Too many failed")
+    assert _signed_in(_attempt(browser, "pcc@example.org", "demo-password"))
+
+
+def test_the_emailed_unlock_link_lifts_the_lock(app, demo):
+    """Is the account holder emailed an unlock link when their account locks, and does it lift the lock?"""
+    import re
+
+    from grants.models import OutboxEmail
+
+    client = _client(app, VICTIM)
+    for _ in range(accounts.MAX_FAILED_SIGN_INS):
+        _attempt(client, "applicant@example.org")
+    email = db.session.scalar(db.select(OutboxEmail).where(OutboxEmail.to_address == "applicant@example.org"))
+    assert email is not None and "unlock" in email.subject.lower()
+    assert _messages(_attempt(client, "applicant@example.org", "demo-password"))[0].startswith("Too many failed")
+    link = re.search(r"http://localhost(/account/unlock/\S+)", email.body_text).group(1)
+    response = client.get(link, follow_redirects=True)
+    assert "You can sign in again" in response.get_data(as_text=True)
+    assert _signed_in(_attempt(client, "applicant@example.org", "demo-password"))
+    assert client.get("/account/unlock/not-a-real-token").status_code == 400
+
+
+def test_no_email_is_sent_when_an_unknown_address_locks(app, demo):
+    """Locking an email that has no account sends nothing (there is nobody to tell)."""
+    from grants.models import OutboxEmail
+
+    client = _client(app, ATTACKER)
+    for _ in range(accounts.MAX_FAILED_SIGN_INS + 2):
+        _attempt(client, "nobody@example.org")
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxEmail)) == 0

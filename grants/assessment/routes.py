@@ -76,6 +76,7 @@ def screen(application_id: int):
             result = screening_service.screen(application, answers=answers, actor=current_user,
                                               note=form.overall_note.data or "")
         except DomainError as exc:
+            db.session.rollback()
             show_refusal(form, exc)
         else:
             db.session.commit()

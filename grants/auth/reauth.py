@@ -6,22 +6,21 @@ from the last REAUTH_AFTER_MINUTES (15 by default).
 """
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import wraps
 from typing import Callable
 
 from flask import current_app, redirect, request, url_for
 from flask_login import current_user
 
-from .. import clock
+from ..services import sessions
 
 
 def sign_in_is_fresh(user) -> bool:
+    """Has this session (not merely this person, somewhere) proved it is them recently?"""
     minutes = current_app.config.get("REAUTH_AFTER_MINUTES", 15)
     if not minutes:
         return True
-    last = user.last_sign_in_at
-    return last is not None and clock.now() - last <= timedelta(minutes=int(minutes))
+    return sessions.is_fresh(user, int(minutes))
 
 
 def fresh_sign_in_required(view: Callable) -> Callable:

@@ -3,20 +3,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..access import PUBLIC, SIGNED_IN, access
 from ..extensions import db, limiter
 from ..forms import apply_service_errors
-from ..services import accounts, audit
+from ..services import accounts, sessions
 from ..services.errors import DomainError, ValidationFailed
 from .forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm
 
 bp = Blueprint("auth", __name__)
 
-# By IP; the per-account lock is in services.accounts.
+# By IP; the per-account-and-address lock is in services.accounts.
 AUTH_LIMIT = "20 per minute;200 per hour"
+# Names the account this browser last signed in to (signed, long-lived): see accounts.authenticate.
+DEVICE_COOKIE = "grants_device"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -53,24 +55,48 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = accounts.authenticate(form.email.data, form.password.data, address=request.remote_addr,
+                                         device=request.cookies.get(DEVICE_COOKIE))
         except accounts.SignInFailed as exc:
             db.session.commit()  # keep the failure count and its audit event
             form.form_errors.append(exc.message)
             form.email.errors = []
         else:
-            session.clear()
-            login_user(user)
+            _start_session(user)
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or home_for(user))
+            response = redirect(safe_next(request.args.get("next")) or home_for(user))
+            # Recognises this browser next time, so a lock someone else caused at its address does not stop it.
+            response.set_cookie(DEVICE_COOKIE, accounts.device_token(user), max_age=accounts.DEVICE_MAX_AGE,
+                                httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+            return response
     return render_template("auth/sign_in.html", form=form)
+
+
+def _start_session(user) -> None:
+    """A new server-side session for this browser, named in the (fresh) signed cookie."""
+    session.clear()
+    sessions.start(user, ip_address=request.remote_addr)
+    login_user(user)
+
+
+@bp.route("/unlock/<token>")
+@access(PUBLIC)
+def unlock(token: str):
+    """The link emailed when an account locks: lifts the lock at the address it names."""
+    try:
+        accounts.unlock(token)
+    except DomainError as exc:
+        return render_template("auth/link_problem.html", message=exc.message), 400
+    db.session.commit()
+    flash("Your account is unlocked. You can sign in again", "success")
+    return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/sign-out", methods=["POST"])
 @access(PUBLIC)
 def sign_out():
     if current_user.is_authenticated:
-        audit.record("auth.signed_out", actor=current_user, entity=current_user)
+        sessions.end(current_user)
         db.session.commit()
     logout_user()
     session.clear()
@@ -91,9 +117,8 @@ def register():
         except ValidationFailed as exc:
             apply_service_errors(form, exc.errors)
         else:
+            _start_session(user)
             db.session.commit()
-            session.clear()
-            login_user(user)
             # Someone who followed an invitation link comes back to it to join their organisation.
             return redirect(safe_next(request.args.get("next")) or url_for("auth.check_email"))
     return render_template("auth/register.html", form=form)

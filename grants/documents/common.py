@@ -18,6 +18,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 BRAND = colors.HexColor("#1d3a6e")
+MARGIN = 18 * mm
+FRAME_WIDTH = A4[0] - 2 * MARGIN
 
 _base = getSampleStyleSheet()
 STYLES = {
@@ -50,12 +52,18 @@ def esc(text: str | None) -> str:
 
 
 def table(rows: Iterable[Iterable], *, col_widths=None, header: bool = True, zebra: bool = True) -> Table:
-    """A table of plain values (escaped), the first row as header."""
+    """A table of plain values (escaped), the first row as header, that splits across pages."""
     body = []
+    rows = list(rows)
+    if col_widths is None and rows:
+        # Equal columns: widths measured from the text would let one long word push the others off the page.
+        col_widths = [FRAME_WIDTH / len(rows[0])] * len(rows[0])
     for r, row in enumerate(rows):
         style = "cell_bold" if header and r == 0 else "cell"
         body.append([c if isinstance(c, Paragraph) else para(str(c) if c is not None else "", style) for c in row])
-    t = Table(body, colWidths=col_widths, repeatRows=1 if header else 0)
+    # A row taller than a page (a 5,000-character comment) splits inside the row, its paragraphs
+    # continuing on the next page; otherwise the table splits between rows.
+    t = Table(body, colWidths=col_widths, repeatRows=1 if header else 0, splitByRow=1, splitInRow=1)
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b1b4b6")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -106,7 +114,7 @@ def render_pdf(story: list, *, title: str, footer: str = "", author: str | None 
     """
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=36 * mm, bottomMargin=18 * mm,
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=36 * mm, bottomMargin=18 * mm,
         title=title, author=author or current_app.config.get("FUNDER_NAME", ""),
         creator="Community grants", invariant=1,
     )

@@ -1,8 +1,9 @@
 """Error pages. A 500 rolls back so a failed request leaves nothing half-written."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, OperationalError
 
 from ..extensions import db
 
@@ -50,3 +51,34 @@ def server_error(error):
     db.session.rollback()
     return render_template("errors/error.html", code=500, title="Sorry, there is a problem with the service",
                            message="Try again later. Nothing you entered on the last page was saved."), 500
+
+
+@bp.app_errorhandler(OverflowError)
+@bp.app_errorhandler(DataError)
+def number_out_of_range(error):
+    """A number in the address beyond what any column holds names nothing: 404, not a 500.
+
+    (SQLite raises OverflowError past 64 bits; PostgreSQL a DataError past its column's range.)
+    Any other DataError is a fault and answers 500.
+    """
+    db.session.rollback()
+    if isinstance(error, DataError) and "out of range" not in str(error.orig):
+        return server_error(error)
+    return not_found(error)
+
+
+@bp.app_errorhandler(503)
+@bp.app_errorhandler(OperationalError)
+def unavailable(error):
+    """The database cannot be reached (or a 503 was raised): a plain page, never a traceback.
+
+    The page is drawn without the database: the signed-in user is not loaded for it.
+    """
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone; nothing to undo
+        pass
+    if "_login_user" not in g:
+        g._login_user = current_app.login_manager.anonymous_user()
+    return render_template("errors/error.html", code=503, title="Sorry, the service is unavailable",
+                           message="Try again in a few minutes. Nothing you entered on the last page was saved."), 503

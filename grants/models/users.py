@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import clock
 from ..extensions import db
 from .base import CreatedMixin, UTCDateTime
+from .sessions import SignInSession
 
 
 class Role(str, enum.Enum):
@@ -58,10 +59,6 @@ class User(CreatedMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     decision_authority: Mapped[str | None] = mapped_column(String(20))
-    # Changing this ends every session the user has (deactivation, password change).
-    session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -87,8 +84,13 @@ class User(CreatedMixin, db.Model):
     def is_anonymous(self) -> bool:
         return False
 
+    # The SignInSession of the current request (set at sign-in and by the user loader).
+    sign_in_session = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        """What the signed cookie holds: the token of this browser's server-side session (None without one,
+        which signs nobody in)."""
+        return self.sign_in_session.token if self.sign_in_session is not None else None
 
     # Passwords and roles ---------------------------------------------------
     def set_password(self, password: str) -> None:
@@ -102,8 +104,10 @@ class User(CreatedMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     def end_all_sessions(self) -> None:
-        """Sign the user out everywhere (their session ids stop matching)."""
-        self.session_nonce = secrets.token_hex(16)
+        """Sign the user out everywhere: every server-side session of theirs ends now."""
+        db.session.execute(update(SignInSession).where(SignInSession.user_id == self.id,
+                                                       SignInSession.ended_at.is_(None))
+                           .values(ended_at=clock.now()))
 
     @property
     def role_set(self) -> frozenset[Role]:

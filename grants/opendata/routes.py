@@ -1,7 +1,9 @@
 """Public pages and open data: the register of awarded grants and 360Giving files. No login."""
 from __future__ import annotations
 
+import itertools
 import re
+from typing import Iterator
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 
@@ -52,10 +54,19 @@ def monthly():
                            choices=opendata.filter_choices())
 
 
+def _streamed(pieces: Iterator[str], *, mimetype: str, first: int) -> Response:
+    """Stream `pieces`, but produce the first few (through the first grant, so the main query has
+    run) before the status line: a database that is down gives the 503 page, not a 200 whose
+    body stops short."""
+    started = list(itertools.islice(pieces, first))
+    return Response(stream_with_context(itertools.chain(started, pieces)), mimetype=mimetype)
+
+
 @bp.route("/open-data/360giving.json")
 @access(PUBLIC)
 def threesixty_json():
-    response = Response(stream_with_context(opendata.iter_360_json()), mimetype="application/json")
+    # Metadata, then the first grant.
+    response = _streamed(opendata.iter_360_json(), mimetype="application/json", first=2)
     response.headers["Content-Disposition"] = f'inline; filename="{opendata.prefix()}-grants.json"'
     return response
 
@@ -65,9 +76,10 @@ def threesixty_json():
 def threesixty_csv():
     def body():
         yield "\ufeff"
-        yield from csv_rows(opendata.CSV_COLUMNS, opendata.iter_360_rows())
+        yield from csv_rows(opendata.CSV_COLUMNS, opendata.iter_360_rows(), neutralise=False)
 
-    response = Response(stream_with_context(body()), mimetype="text/csv")
+    # The byte-order mark, the header, then the first grant.
+    response = _streamed(body(), mimetype="text/csv", first=3)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{opendata.prefix()}-grants-{clock.today():%Y-%m-%d}.csv"'
     )

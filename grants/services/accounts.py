@@ -1,15 +1,18 @@
-"""Accounts: registration, email confirmation, sign-in with lockout, password reset."""
+"""Accounts: registration, email confirmation, sign-in with lockout by account and address, password reset."""
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..extensions import db
-from ..models import Role, User, UserRole
+from ..models import Role, SignInThrottle, User, UserRole
 from . import audit, outbox
 from .errors import DomainError, ValidationFailed
 
@@ -82,6 +85,16 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
+def _link_data(salt: str, token: str, max_age: int, *, expired: str, invalid: str):
+    """What an emailed link's signed token holds, or a DomainError saying it has expired or is not valid."""
+    try:
+        return _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise DomainError(expired) from exc
+    except BadSignature as exc:
+        raise DomainError(invalid) from exc
+
+
 def register_applicant(*, email: str, full_name: str, password: str) -> User:
     """A community group member signs up; they confirm their email before applying."""
     user = create_user(email=email, full_name=full_name, password=password, roles=[Role.APPLICANT])
@@ -95,12 +108,9 @@ def send_confirmation(user: User) -> None:
 
 
 def confirm_email(token: str) -> User:
-    try:
-        data = _serializer("confirm-email").loads(token, max_age=CONFIRM_MAX_AGE)
-    except SignatureExpired as exc:
-        raise DomainError("This confirmation link has expired. Sign in to get a new one") from exc
-    except BadSignature as exc:
-        raise DomainError("This confirmation link is not valid") from exc
+    data = _link_data("confirm-email", token, CONFIRM_MAX_AGE,
+                      expired="This confirmation link has expired. Sign in to get a new one",
+                      invalid="This confirmation link is not valid")
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
         raise DomainError("This confirmation link is not valid")
@@ -110,33 +120,117 @@ def confirm_email(token: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """Check a sign-in. Failures count towards a temporary lock on the account."""
+LOCKED_MESSAGE = "Too many failed attempts. Try again in {minutes} minutes"
+DEVICE_MAX_AGE = 365 * 24 * 3600
+UNLOCK_MAX_AGE = 24 * 3600
+
+
+@lru_cache(maxsize=4)
+def _no_such_user_hash(method: str) -> str:
+    return generate_password_hash("no account has this password", method=method)
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    if user is None:
+        # The same work as for a real account, so the answer's timing does not tell either.
+        check_password_hash(_no_such_user_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
+        return False
+    return user.check_password(password)
+
+
+def _email_hash(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()
+
+
+def _throttle_for(email: str, address: str) -> SignInThrottle | None:
+    return db.session.scalar(select(SignInThrottle).where(SignInThrottle.email_hash == _email_hash(email),
+                                                          SignInThrottle.address == address))
+
+
+def device_token(user: User) -> str:
+    """A long-lived signed token naming the user, kept in a cookie on a browser that signed in."""
+    return _serializer("known-device").dumps({"id": user.id})
+
+
+def _recognised(device: str | None, user: User) -> bool:
+    if not device:
+        return False
+    try:
+        data = _serializer("known-device").loads(device, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return False
+    return isinstance(data, dict) and data.get("id") == user.id
+
+
+def _failed(user: User | None, reason: str) -> None:
+    if user is None:
+        audit.record("auth.sign_in_failed", entity_type="User", after={"reason": reason}, actor_label="unknown user")
+    else:
+        audit.record("auth.sign_in_failed", actor=user, entity=user, after={"reason": reason})
+
+
+def _lock(throttle: SignInThrottle, user: User | None, now) -> None:
+    throttle.locked_until = now + LOCKOUT
+    throttle.failures = 0
+    if user is None:
+        return
+    audit.record("auth.account_locked", actor=user, entity=user,
+                 after={"locked_until": throttle.locked_until, "address": throttle.address})
+    if user.is_active:
+        token = _serializer("unlock").dumps({"e": throttle.email_hash, "a": throttle.address})
+        outbox.send_template(user.email, "account_locked", user=user, token=token, address=throttle.address,
+                             minutes=int(LOCKOUT.total_seconds() // 60))
+
+
+def authenticate(email: str, password: str, *, address: str | None = None, device: str | None = None) -> User:
+    """Check a sign-in. Failures are counted per (email, client address), whether or not the email
+    has an account: MAX_FAILED_SIGN_INS in a row lock that email at that address for LOCKOUT, and
+    the account holder is emailed a link that lifts the lock.
+
+    An unknown email, a wrong password and a deactivated account get the same answer, and an
+    unknown email locks just as a real one does, so nothing shows which emails have accounts.
+    Failures from one address never lock the person out anywhere else, and at a locked address
+    the right password still works from a browser that has signed in to the account before
+    (`device`: the cookie holding device_token).
+    """
     user = find_user(email)
     now = clock.now()
-    if user is None:
-        audit.record("auth.sign_in_failed", entity_type="User", after={"reason": "unknown email"},
-                     actor_label="unknown user")
+    address = (address or "unknown")[:45]
+    throttle = _throttle_for(email, address)
+    password_ok = _password_matches(user, password) and user.is_active
+    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+        if not (password_ok and _recognised(device, user)):
+            _failed(user, "locked")
+            minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
+            raise SignInFailed(LOCKED_MESSAGE.format(minutes=minutes))
+    if not password_ok:
+        if throttle is None:
+            throttle = SignInThrottle(email_hash=_email_hash(email), address=address, failures=0)
+            db.session.add(throttle)
+        throttle.failures += 1
+        if throttle.failures >= MAX_FAILED_SIGN_INS:
+            _lock(throttle, user, now)
+        _failed(user, "unknown email" if user is None else "wrong password" if user.is_active
+                else "account deactivated")
         raise SignInFailed("Enter a correct email address and password")
-    if user.locked_until is not None and user.locked_until > now:
-        audit.record("auth.sign_in_failed", actor=user, entity=user, after={"reason": "locked"})
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise SignInFailed(f"Too many failed attempts. Try again in {minutes} minutes")
-    if not user.check_password(password) or not user.is_active:
-        user.failed_sign_ins += 1
-        reason = "wrong password" if user.is_active else "account deactivated"
-        if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-            user.locked_until = now + LOCKOUT
-            user.failed_sign_ins = 0
-            audit.record("auth.account_locked", actor=user, entity=user,
-                         after={"locked_until": user.locked_until})
-        audit.record("auth.sign_in_failed", actor=user, entity=user, after={"reason": reason})
-        raise SignInFailed("Enter a correct email address and password")
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    if throttle is not None:
+        db.session.delete(throttle)
     user.last_sign_in_at = now
     audit.record("auth.signed_in", actor=user, entity=user)
     return user
+
+
+def unlock(token: str) -> None:
+    """The emailed unlock link: lift the lock on that account at that address."""
+    data = _link_data("unlock", token, UNLOCK_MAX_AGE,
+                      expired="This unlock link has expired. Wait 15 minutes, then sign in",
+                      invalid="This unlock link is not valid")
+    row = db.session.scalar(select(SignInThrottle).where(SignInThrottle.email_hash == data.get("e"),
+                                                         SignInThrottle.address == data.get("a")))
+    if row is not None:
+        db.session.delete(row)
+        audit.record("auth.account_unlocked", entity_type="User", actor_label="unlock link",
+                     after={"address": data.get("a")})
 
 
 def request_password_reset(email: str) -> None:
@@ -150,12 +244,8 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User:
-    try:
-        data = _serializer("reset-password").loads(token, max_age=RESET_MAX_AGE)
-    except SignatureExpired as exc:
-        raise DomainError("This reset link has expired. Ask for a new one") from exc
-    except BadSignature as exc:
-        raise DomainError("This reset link is not valid") from exc
+    data = _link_data("reset-password", token, RESET_MAX_AGE, expired="This reset link has expired. Ask for a new one",
+                      invalid="This reset link is not valid")
     user = db.session.get(User, data.get("id"))
     # The token names the old password hash, so it works once only.
     if user is None or user.password_hash[-16:] != data.get("h"):
@@ -168,8 +258,6 @@ def reset_password(token: str, new_password: str) -> User:
     if problem := password_problem(new_password, email=user.email):
         raise ValidationFailed({"password": problem})
     user.set_password(new_password)
-    user.failed_sign_ins = 0
-    user.locked_until = None
     user.end_all_sessions()
     audit.record("auth.password_reset", actor=user, entity=user)
     return user

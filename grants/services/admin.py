@@ -162,8 +162,6 @@ def reactivate(*, user: User, actor: User, reason: str) -> None:
     if user.is_active_account:
         raise DomainError("This account is already active")
     user.is_active_account = True
-    user.failed_sign_ins = 0
-    user.locked_until = None
     audit.record("admin.user_reactivated", actor=actor, entity=user,
                  before={"active": False}, after={"active": True}, reason=reason.strip())
 

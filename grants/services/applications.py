@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..money import MAX_PENCE, format_pence
 from . import attachments as attachment_service
-from . import audit, permissions, rounds, workflow
+from . import audit, locking, permissions, rounds, workflow
 from .errors import DomainError, Immutable, NotPermitted, ValidationFailed
 from .numbering import next_number
 
@@ -479,7 +479,9 @@ def submit(application: Application, *, actor: User, declaration_name: str | Non
     The amount requested must be within the round's minimum and maximum. The
     application as submitted (organisation details included) is frozen in
     version 1; the status moves to 'submitted' and the organisation is emailed.
+    A second submit (a double click) waits for the first and is refused.
     """
+    locking.lock(application)
     if application.status != workflow.Status.DRAFT.value:
         raise Immutable("This application has already been submitted")
     refusal = workflow.refusal(application, "submit", actor)
@@ -509,6 +511,7 @@ def submit(application: Application, *, actor: User, declaration_name: str | Non
 
 def resubmit(application: Application, *, actor: User) -> ApplicationVersion:
     """Send back the information staff asked for: the requests are answered and a new version is written."""
+    locking.lock(application)
     refusal = workflow.refusal(application, "resubmit", actor)
     if refusal:
         raise NotPermitted(refusal)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Application, GrantReturn, Payment, Round
+from . import locking
 from .workflow import COMMITTED_STATES
 
 
@@ -35,10 +36,9 @@ def round_money(round_: Round | int, *, lock: bool = False) -> RoundMoney:
     transaction that commits money.
     """
     round_id = round_ if isinstance(round_, int) else round_.id
-    stmt = select(Round.budget_pence).where(Round.id == round_id)
     if lock:
-        stmt = stmt.with_for_update()
-    budget = db.session.execute(stmt).scalar_one()
+        locking.lock_id(Round, round_id)
+    budget = db.session.execute(select(Round.budget_pence).where(Round.id == round_id)).scalar_one()
     states = [s.value for s in COMMITTED_STATES]
     awarded = db.session.scalar(
         select(func.coalesce(func.sum(Application.awarded_pence), 0)).where(

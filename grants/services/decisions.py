@@ -32,7 +32,7 @@ from ..models import (
     User,
 )
 from ..money import format_pence
-from . import audit, budget, numbering, outbox, permissions, reporting_schedule, settings, workflow
+from . import audit, budget, locking, numbering, outbox, permissions, reporting_schedule, settings, workflow
 from .errors import BudgetExceeded, DomainError, InvalidTransition, LimitExceeded, NotPermitted, ValidationFailed
 from .reporting_schedule import AFTER_FINAL, AFTER_INTERIM, ON_ACCEPTANCE
 from .workflow import Status
@@ -244,11 +244,7 @@ def _write_record(application: Application, *, actor: User, outcome: str, awarde
 def _lock(application: Application) -> Application:
     """Lock the round row (budget), then the application row, in that order, and reload the application."""
     budget.round_money(application.round_id, lock=True)
-    locked = db.session.execute(
-        select(Application).where(Application.id == application.id).with_for_update(of=Application)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    return locked
+    return locking.lock(application)
 
 
 def _required(text: str | None, field: str, message: str) -> str:
@@ -326,6 +322,8 @@ def decide(application: Application, *, actor: User, outcome: str, reasons: str,
             raise LimitExceeded(over, field="amount")
 
     application = _lock(application)
+    if workflow.status_of(application) == Status.WITHDRAWN:
+        raise InvalidTransition("The applicant has just withdrawn this application, so it can no longer be decided")
     if workflow.status_of(application) not in DECIDABLE:
         raise InvalidTransition("Someone else has just decided this application; reload the page to see the decision")
     if awarded is not None:

@@ -37,7 +37,7 @@ from ..models import (
     User,
     Variation,
 )
-from . import audit, outbox, permissions, reporting_schedule, workflow
+from . import audit, locking, outbox, permissions, reporting_schedule, workflow
 from .errors import DomainError, InvalidTransition, NotPermitted, ValidationFailed
 
 INTERIM, FINAL = reporting_schedule.INTERIM, reporting_schedule.FINAL
@@ -409,7 +409,7 @@ def submit_report(report: Report, *, actor: User) -> ReportVersion:
     (and, after questions, an answer). Officers are told it has arrived.
     """
     _require_member(report, actor)
-    _lock(report)
+    locking.lock(report)
     _require_editable(report)
     errors = missing_answers(report)
     if errors:
@@ -434,16 +434,6 @@ def submit_report(report: Report, *, actor: User) -> ReportVersion:
 # --- Review --------------------------------------------------------------------------
 
 
-def _lock(row) -> None:
-    """Re-read the row FOR UPDATE (PostgreSQL), so two people acting at once are serialised
-    and the second sees the first's change (e.g. a report signed off twice, a return raised twice)."""
-    db.session.flush()
-    model = type(row)
-    # Lock the bare row (eager joins cannot take FOR UPDATE on PostgreSQL), then re-read it.
-    db.session.execute(select(model.id).where(model.id == row.id).with_for_update())
-    db.session.refresh(row)
-
-
 def _require_officer(actor: User, what: str) -> None:
     if actor is None or not actor.has_role(Role.OFFICER):
         raise NotPermitted(f"Only a grants officer can {what}")
@@ -452,7 +442,7 @@ def _require_officer(actor: User, what: str) -> None:
 def return_report(report: Report, *, actor: User, questions: str) -> Report:
     """Send a submitted report back with questions; the applicant answers and resubmits."""
     _require_officer(actor, "return a report")
-    _lock(report)
+    locking.lock(report)
     if report.status != SUBMITTED:
         raise InvalidTransition("Only a report that has been sent to us can be returned")
     questions = (questions or "").strip()
@@ -496,7 +486,7 @@ def sign_off_report(report: Report, *, actor: User) -> SignOffResult:
     spend reported, less returns already raised) and completes the grant.
     """
     _require_officer(actor, "sign off a report")
-    _lock(report)
+    locking.lock(report)
     if report.status != SUBMITTED:
         raise InvalidTransition("Only a report that has been sent to us can be signed off")
     application = report.application
@@ -547,7 +537,7 @@ def raise_return(application: Application, *, actor: User, amount_pence: int, re
     already raised. Finance is told, and records it when the money arrives.
     """
     _require_officer(actor, "raise a return")
-    _lock(application)
+    locking.lock(application)
     if application.status not in (workflow.Status.FUNDED.value, workflow.Status.COMPLETED.value):
         raise InvalidTransition("Returns can only be raised on a funded or completed grant")
     money = grant_money(application)
@@ -579,7 +569,7 @@ def record_return_received(grant_return: GrantReturn, *, actor: User, received_o
     """
     if actor is None or not actor.has_role(Role.FINANCE):
         raise NotPermitted("Only finance can record money received")
-    _lock(grant_return)
+    locking.lock(grant_return)
     if grant_return.received_on is not None:
         raise InvalidTransition("This return has already been recorded as received")
     errors = {}
@@ -699,7 +689,7 @@ def approve_variation(variation: Variation, *, actor: User, note: str | None = N
     no line goes below £0 (checked again now, against today's figures).
     """
     _require_officer(actor, "approve a change to a grant")
-    _lock(variation)
+    locking.lock(variation)
     if variation.status != "requested":
         raise InvalidTransition("This change has already been decided")
     application = variation.application
@@ -741,7 +731,7 @@ def approve_variation(variation: Variation, *, actor: User, note: str | None = N
 def reject_variation(variation: Variation, *, actor: User, note: str) -> Variation:
     """A grants officer refuses a requested change, saying why."""
     _require_officer(actor, "refuse a change to a grant")
-    _lock(variation)
+    locking.lock(variation)
     if variation.status != "requested":
         raise InvalidTransition("This change has already been decided")
     if not (note or "").strip():

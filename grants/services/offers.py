@@ -12,16 +12,9 @@ from .. import clock
 from ..extensions import db
 from ..models import Application, Letter, OfferResponse, PaymentInstalment, User
 from ..templating import format_date
-from . import audit, workflow
+from . import audit, locking, workflow
 from .errors import InvalidTransition, ValidationFailed
 from .workflow import Status
-
-
-def _locked(application: Application) -> Application:
-    return db.session.execute(
-        select(Application).where(Application.id == application.id).with_for_update(of=Application)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
 
 
 def offer_is_open(application: Application) -> bool:
@@ -71,7 +64,7 @@ def accept_offer(application: Application, *, actor: User, signatory_name: str, 
         errors["confirm_terms"] = "Confirm that your organisation accepts the terms of the offer"
     if errors:
         raise ValidationFailed(errors)
-    application = _locked(application)
+    application = locking.lock(application)
     _check_open(application)
     # The terms accepted are those of the award letter the applicant was sent (the latest, after a correction).
     terms_version_id = db.session.scalar(
@@ -108,7 +101,7 @@ def decline_offer(application: Application, *, actor: User, signatory_name: str,
                   reason: str | None, ip_address: str | None) -> OfferResponse:
     """The organisation turns the offer down; the award stops counting against the budget."""
     signatory_name, signatory_position = _signatory(signatory_name, signatory_position)
-    application = _locked(application)
+    application = locking.lock(application)
     _check_open(application)
     response = OfferResponse(application_id=application.id, accepted=False, signatory_name=signatory_name,
                              signatory_position=signatory_position, terms_confirmed=False, user_id=actor.id,
@@ -137,7 +130,7 @@ def lapse_offers() -> int:
     ).order_by(Application.id)).all()
     count = 0
     for application_id in due:
-        application = _locked(db.session.get(Application, application_id))
+        application = locking.lock(db.session.get(Application, application_id))
         if application.status != Status.APPROVED.value or application.offer_expires_on >= clock.today():
             continue
         workflow.transition(application, "lapse_offer", actor=None,

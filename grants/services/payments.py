@@ -17,7 +17,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Application, Payment, PaymentInstalment, User
 from ..money import format_pence
-from . import audit
+from . import audit, locking
 from .errors import InvalidTransition, ValidationFailed
 from .workflow import Status
 
@@ -88,7 +88,8 @@ def record_payment(instalment: PaymentInstalment, *, actor: User, amount_pence: 
     instalment must be released (on acceptance, or after the report it
     waits for is signed off); amount more than £0 and no more than the
     instalment's outstanding amount, and total payments never above the award;
-    paid date not in the future; a payment reference is required.
+    paid date not in the future; a payment reference is required, and is not
+    one already recorded for the grant.
     """
     errors = {}
     if amount_pence is None or amount_pence <= 0:
@@ -103,12 +104,14 @@ def record_payment(instalment: PaymentInstalment, *, actor: User, amount_pence: 
         errors["reference"] = "The payment reference must be 100 characters or fewer"
     if errors:
         raise ValidationFailed(errors)
-    application = db.session.execute(
-        select(Application).where(Application.id == instalment.application_id).with_for_update(of=Application)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    application = locking.lock(instalment.application)
     if application.status not in PAYABLE_STATES:
         raise InvalidTransition("No payment can be made before the applicant has accepted the offer")
+    # Checked under the lock: the same form sent twice (a double click) is one payment, not two.
+    if db.session.scalar(select(Payment.id).where(Payment.application_id == application.id,
+                                                  Payment.reference == reference.strip())):
+        raise ValidationFailed({"reference": f"A payment with the reference {reference.strip()} is already recorded "
+                                             "for this grant; check the payments list before recording it again"})
     if instalment.released_at is None:
         raise InvalidTransition("This instalment has not been released for payment yet: it waits for "
                                 "the report it depends on to be signed off")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Application, ApplicationVersion, MoreInfoRequest, Screening, ScreeningAnswer, User
-from . import audit, workflow
+from . import audit, locking, workflow
 from .applications import SECTION_TITLES
 from .applications import SECTIONS as SECTION_LIST
 from .errors import InvalidTransition, NotPermitted, ValidationFailed
@@ -45,7 +45,9 @@ def screen(application: Application, *, answers: list[CheckAnswer], actor: User,
             errors[f"result_{check.id}"] = f"Select whether the application passes: {check.text}"
         elif not answer.passed and not (answer.note or "").strip():
             errors[f"note_{check.id}"] = f"Explain why it fails: {check.text}"
-    # Refuse a wrong state or role before anything is written.
+    # Refuse a wrong state or role before anything is written, under the row lock so that
+    # a second screening sent at the same moment (a double click) sees the first.
+    locking.lock(application)
     refusal = workflow.refusal(application, "pass_screening", actor)
     if refusal:
         if application.status != workflow.Status.SUBMITTED.value:

@@ -18,7 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import clock
 from ..extensions import db
 from ..models import RecoveryCode, User
-from . import audit
+from . import audit, sessions
 from .errors import DomainError, NotPermitted, ValidationFailed
 
 ISSUER = "OPCC Cleveland grants"
@@ -115,7 +115,7 @@ def verify_sign_in(*, user: User, code: str) -> None:
     if not _accept_code(user, code):
         audit.record("auth.two_factor_failed", actor=user, entity=user, after={"method": "app code"})
         raise ValidationFailed({"code": "The code is not correct. Enter the 6-digit code your app shows now"})
-    user.last_sign_in_at = clock.now()
+    sessions.reauthenticated(user)
     audit.record("auth.two_factor_verified", actor=user, entity=user, after={"method": "app code"})
 
 
@@ -130,7 +130,7 @@ def use_recovery_code(*, user: User, code: str) -> int:
         audit.record("auth.two_factor_failed", actor=user, entity=user, after={"method": "recovery code"})
         raise ValidationFailed({"code": "The recovery code is not correct, or it has already been used"})
     match.used_at = clock.now()
-    user.last_sign_in_at = clock.now()
+    sessions.reauthenticated(user)
     left = len(unused) - 1
     audit.record("auth.recovery_code_used", actor=user, entity=user, after={"codes_left": left})
     return left
@@ -212,5 +212,5 @@ def confirm_identity(*, user: User, password: str, code: str | None = None) -> N
     if errors:
         audit.record("auth.reauthentication_failed", actor=user, entity=user, after={"fields": sorted(errors)})
         raise ValidationFailed(errors)
-    user.last_sign_in_at = clock.now()
+    sessions.reauthenticated(user)
     audit.record("auth.reauthenticated", actor=user, entity=user)

@@ -20,7 +20,7 @@ from typing import Callable
 
 from .. import access
 from ..models import Application, User
-from . import audit, outbox
+from . import audit, locking, outbox
 from .errors import InvalidTransition, NotPermitted
 
 
@@ -173,10 +173,16 @@ def transition(
 
     Records who/when/why in the audit trail and queues the transition's email.
     `actor` is None only for transitions the system makes by itself.
+
+    The application's row is locked and its status re-read before the check, so of
+    two people acting at once exactly one wins and the other is told the state it is
+    now in (never a lost update). A caller that also needs the round's lock takes it
+    first (services/locking.py gives the order).
     """
     transition_ = TRANSITIONS.get(name)
     if transition_ is None:
         raise InvalidTransition(f"Unknown action '{name}'")
+    locking.lock(application)
     current = status_of(application)
     if current not in transition_.sources:
         raise InvalidTransition(refusal(application, name, actor) or "Not allowed now")
