@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets migrate seed bench clean
+.PHONY: run test install assets migrate seed bench mutation clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,5 +39,22 @@ bench: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python -m bench.run
 
+# Mutation testing of the rule modules (minutes, not part of `make test`). Its own virtualenv holds the
+# dependencies but not the project itself, so the tests import the mutated copy mutmut makes in mutants/.
+MUTATION_VENV := .venv-mutation
+MUTANTS ?=
+
+$(MUTATION_VENV)/.installed: pyproject.toml
+	test -x $(MUTATION_VENV)/bin/python || $(PYTHON) -m venv $(MUTATION_VENV)
+	$(MUTATION_VENV)/bin/pip install --quiet --disable-pip-version-check '.[test,mutation]'
+	$(MUTATION_VENV)/bin/pip uninstall --quiet --disable-pip-version-check -y grants
+	rm -rf build
+	touch $@
+
+mutation: $(MUTATION_VENV)/.installed
+	rm -rf mutants
+	$(MUTATION_VENV)/bin/mutmut run --max-children 2 $(MUTANTS)
+	$(MUTATION_VENV)/bin/python tests/mutation/score.py
+
 clean:
-	rm -rf $(VENV) node_modules static/govuk .pytest_cache
+	rm -rf $(VENV) $(MUTATION_VENV) mutants node_modules static/govuk .pytest_cache
