@@ -42,7 +42,12 @@ bench: install
 # Mutation testing of the rule modules (minutes, not part of `make test`). Its own virtualenv holds the
 # dependencies but not the project itself, so the tests import the mutated copy mutmut makes in mutants/.
 MUTATION_VENV := .venv-mutation
-MUTANTS ?=
+# Which mutants run: all of budget, payments and workflow; in decisions the authority, correction,
+# limit and schedule rules (decide and correct_decision are covered by the slower decision tests).
+DECISION_RULES := authority_text limit_refusal decision_refusal correction_refusal superseded_by \
+	propose_schedule check_schedule
+MUTANTS ?= 'grants.services.budget.*' 'grants.services.payments.*' 'grants.services.workflow.*' \
+	$(foreach f,$(DECISION_RULES),'grants.services.decisions.x_$(f)__mutmut_*')
 
 $(MUTATION_VENV)/.installed: pyproject.toml
 	test -x $(MUTATION_VENV)/bin/python || $(PYTHON) -m venv $(MUTATION_VENV)
