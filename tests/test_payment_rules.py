@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from grants import clock
 from grants.extensions import db
@@ -111,8 +112,9 @@ def test_offer_not_yet_accepted_and_declined_application_cannot_be_paid(demo, gr
     offered = grants_[3]
     first = instalments(offered)[0]
     first.released_at = clock.now()
-    with pytest.raises(InvalidTransition, match="before the applicant has accepted the offer"):
+    with pytest.raises(InvalidTransition) as caught:
         pay(demo, first, 1)
+    assert caught.value.message == "No payment can be made before the applicant has accepted the offer"
     assert payments.paid_on_grant(offered) == 0
 
 
@@ -126,8 +128,10 @@ def test_completed_grant_can_still_be_paid(demo, grants_):
 def test_unreleased_instalment_is_refused_even_on_a_funded_grant(demo, grants_):
     """Is an instalment that waits for a report refused until it is released?"""
     second = instalments(grants_[1])[1]
-    with pytest.raises(InvalidTransition, match="has not been released"):
+    with pytest.raises(InvalidTransition) as caught:
         pay(demo, second, 1)
+    assert caught.value.message == ("This instalment has not been released for payment yet: it waits for the "
+                                    "report it depends on to be signed off")
     second.released_at = clock.now()
     assert pay(demo, second, 1).amount_pence == 1
 
@@ -169,6 +173,17 @@ def test_grant_with_no_award_recorded_cannot_be_paid(demo, grants_):
     ours = grants_[0]
     ours.awarded_pence = None
     with pytest.raises(ValidationFailed, match="only £0.00 is left"):
+        pay(demo, instalments(ours)[0], 1)
+    summary = payments.grant_payments(ours)
+    assert (summary.award, summary.paid, summary.outstanding) == (0, 0, 0)
+
+
+def test_payment_rechecks_the_grant_as_stored_not_a_stale_copy(demo, grants_):
+    """If the grant's status changed in the database since it was loaded, is the stored status the one checked?"""
+    ours = grants_[0]
+    db.session.execute(text("UPDATE applications SET status = 'offer_lapsed' WHERE id = :id"), {"id": ours.id})
+    assert ours.status == "funded"  # the loaded copy does not know yet
+    with pytest.raises(InvalidTransition, match="before the applicant has accepted"):
         pay(demo, instalments(ours)[0], 1)
 
 
@@ -215,3 +230,23 @@ def test_finance_list_holds_offered_accepted_and_completed_grants_only(demo, gra
     expected = sorted([ours, theirs, other_round, offered], key=lambda a: a.reference)
     assert [g.application for g in listed] == expected
     assert [g.award for g in listed] == [a.awarded_pence for a in expected]
+
+
+def test_instalments_are_listed_by_sequence_whatever_order_they_were_stored(demo, grants_):
+    """Are a grant's instalments shown in schedule order even when stored out of order?"""
+    ours = grants_[0]
+    db.session.add_all([PaymentInstalment(application_id=ours.id, sequence=3, amount_pence=1, trigger="after_final_report"),
+                        PaymentInstalment(application_id=ours.id, sequence=2, amount_pence=1,
+                                          trigger="after_interim_report")])
+    db.session.flush()
+    assert [line.instalment.sequence for line in payments.grant_payments(ours).lines] == [1, 2, 3]
+
+
+def test_finance_list_is_in_reference_order_not_the_order_grants_were_made(demo, grants_):
+    """Is finance's list sorted by reference even when a later grant has the earlier reference?"""
+    ours, theirs, other_round, offered = grants_[:4]
+    ours.reference = "ZZZ-LAST"
+    offered.reference = "AAA-FIRST"
+    db.session.flush()
+    assert [g.application for g in payments.grants_for_finance()][0] == offered
+    assert [g.application for g in payments.grants_for_finance()][-1] == ours

@@ -6,6 +6,8 @@ a source state, a target, who may act or which notice is sent makes a test fail.
 """
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from grants.extensions import db
@@ -47,6 +49,25 @@ LIFECYCLE = {
     "lapse_offer": ({"approved"}, "offer_lapsed", SYSTEM, "offer_lapsed"),
     "complete": ({"funded"}, "completed", OFFICER, "grant_completed"),
     "withdraw": (set(BEFORE_DECISION), "withdrawn", MEMBER, "application_withdrawn"),
+}
+
+# The words each action is described by (the refusal and the staff pages use them).
+DESCRIPTIONS = {
+    "submit": "Submit the application",
+    "request_more_info": "Ask the applicant for more information",
+    "resubmit": "Send the requested information",
+    "mark_ineligible": "Close as ineligible",
+    "pass_screening": "Pass eligibility screening",
+    "complete_assessment": "All assessments are in",
+    "approve": "Approve and make an offer",
+    "decline": "Decline",
+    "defer": "Defer the decision",
+    "reconsider": "Bring a deferred application back for decision",
+    "accept_offer": "Accept the offer",
+    "decline_offer": "Decline the offer",
+    "lapse_offer": "Offer not accepted in time",
+    "complete": "Close the grant as completed",
+    "withdraw": "Withdraw the application",
 }
 
 # The reason each kind of actor is given when the state is right but they are the wrong person.
@@ -101,8 +122,7 @@ def sent(monkeypatch):
 
     monkeypatch.setattr(audit, "record", record)
     monkeypatch.setattr(outbox, "notify_organisation",
-                        lambda application, template, **context: notices.append((application.id, template,
-                                                                                 context.get("reason"))))
+                        lambda application, template, **context: notices.append((application.id, template, context)))
     return events, notices
 
 
@@ -110,6 +130,21 @@ def test_the_table_names_every_transition_and_every_state():
     """Does the hand-written table cover exactly the transitions and states the code knows?"""
     assert set(LIFECYCLE) == set(workflow.TRANSITIONS)
     assert set(ALL_STATES) == {s.value for s in workflow.Status}
+
+
+def test_the_table_built_at_import_says_what_the_lifecycle_says(app):
+    """Rebuilt as it is when the module is first imported, does the transition table hold exactly the
+    lifecycle's sources, targets, descriptions and notices?"""
+    saved = dict(workflow.__dict__)
+    try:
+        importlib.reload(workflow)
+        built = {name: (t.name, {s.value for s in t.sources}, t.target.value, t.description, t.notice)
+                 for name, t in workflow.TRANSITIONS.items()}
+    finally:
+        workflow.__dict__.clear()
+        workflow.__dict__.update(saved)
+    assert built == {name: (name, sources, target, DESCRIPTIONS[name], notice)
+                     for name, (sources, target, _, notice) in LIFECYCLE.items()}
 
 
 @pytest.mark.parametrize("name", sorted(LIFECYCLE))
@@ -133,7 +168,7 @@ def test_every_state_and_actor_against_the_lifecycle(demo, people, sent, name):
                 assert application.status == target, (name, state, key)
                 assert events == [(f"application.{name}", {"status": state},
                                    {"status": target, "note": 1}, "Because")]
-                assert notices == ([(application.id, notice, "Because")] if notice else [])
+                assert notices == ([(application.id, notice, {"reason": "Because"})] if notice else [])
                 application.status = state
                 continue
             assert why, (name, state, key)
@@ -193,3 +228,13 @@ def test_transition_without_details_or_reason_records_only_the_status(demo, sent
     workflow.transition(application, "pass_screening", actor=demo.officer)
     assert events == [("application.pass_screening", {"status": "submitted"}, {"status": "in_assessment"}, None)]
     assert notices == []
+
+
+def test_email_context_reaches_the_notice(demo, sent):
+    """Are the caller's email details passed on to the organisation's notice, beside the reason?"""
+    events, notices = sent
+    application = make_application(demo, status="submitted")
+    workflow.transition(application, "mark_ineligible", actor=demo.officer, reason="Outside Cleveland",
+                        email_context={"feedback": "Apply to the county fund"})
+    assert notices == [(application.id, "application_ineligible",
+                        {"reason": "Outside Cleveland", "feedback": "Apply to the county fund"})]
