@@ -216,6 +216,8 @@ def test_schedule_is_in_full_up_to_the_threshold_and_halved_above_it(demo, amoun
      "The instalments add up to £9.99 but the award is £10.00; they must add up exactly"),
     ([{"amount_pence": 1001, "trigger": "on_acceptance"}],
      "The instalments add up to £10.01 but the award is £10.00; they must add up exactly"),
+    ([{"amount_pence": 900, "trigger": "on_acceptance"}],
+     "The instalments add up to £9.00 but the award is £10.00; they must add up exactly"),
 ])
 def test_schedule_refusals(schedule, message):
     """Is each malformed schedule for a £10 award refused with the message that says how to fix it?"""
