@@ -112,12 +112,14 @@ def application_in(demo, people, state: str):
 
 @pytest.fixture
 def sent(monkeypatch):
-    """The (action, before, after, reason) of each audit event and each organisation email template, in order."""
+    """The (action, actor, entity, application, before, after, reason) of each audit event, and each
+    organisation email (application id, template, details), in order."""
     events, notices = [], []
     real_record = audit.record
 
     def record(action, **kwargs):
-        events.append((action, kwargs.get("before"), kwargs.get("after"), kwargs.get("reason")))
+        events.append((action, kwargs.get("actor"), kwargs.get("entity"), kwargs.get("application"),
+                       kwargs.get("before"), kwargs.get("after"), kwargs.get("reason")))
         return real_record(action, **kwargs)
 
     monkeypatch.setattr(audit, "record", record)
@@ -166,7 +168,7 @@ def test_every_state_and_actor_against_the_lifecycle(demo, people, sent, name):
                 assert workflow.transition(application, name, actor=actor, reason="Because",
                                            details={"note": 1}) == workflow.Status(target)
                 assert application.status == target, (name, state, key)
-                assert events == [(f"application.{name}", {"status": state},
+                assert events == [(f"application.{name}", actor, application, application, {"status": state},
                                    {"status": target, "note": 1}, "Because")]
                 assert notices == ([(application.id, notice, {"reason": "Because"})] if notice else [])
                 application.status = state
@@ -226,7 +228,8 @@ def test_transition_without_details_or_reason_records_only_the_status(demo, sent
     events, notices = sent
     application = make_application(demo, status="submitted")
     workflow.transition(application, "pass_screening", actor=demo.officer)
-    assert events == [("application.pass_screening", {"status": "submitted"}, {"status": "in_assessment"}, None)]
+    assert events == [("application.pass_screening", demo.officer, application, application, {"status": "submitted"},
+                       {"status": "in_assessment"}, None)]
     assert notices == []
 
 
