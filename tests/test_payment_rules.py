@@ -168,8 +168,8 @@ def test_award_ceiling_counts_only_this_grants_payments(demo, grants_):
     assert [payments.paid_on_grant(g) for g in (ours, theirs, other_round)] == [200_000, 300_000, 100_000]
 
 
-def test_grant_with_no_award_recorded_cannot_be_paid(demo, grants_):
-    """With no award recorded, is every payment above the (zero) award refused?"""
+def test_grant_with_no_award_recorded_cannot_be_paid_and_shows_nothing_owed(demo, grants_):
+    """With no award recorded, is every payment above the (zero) award refused, and nothing shown as owed?"""
     ours = grants_[0]
     ours.awarded_pence = None
     with pytest.raises(ValidationFailed, match="only £0.00 is left"):

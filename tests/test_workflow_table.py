@@ -134,19 +134,21 @@ def test_the_table_names_every_transition_and_every_state():
     assert set(ALL_STATES) == {s.value for s in workflow.Status}
 
 
-def test_the_table_built_at_import_says_what_the_lifecycle_says(app):
+def test_the_table_built_at_import_says_what_the_lifecycle_says(demo, people):
     """Rebuilt as it is when the module is first imported, does the transition table hold exactly the
-    lifecycle's sources, targets, descriptions and notices?"""
+    lifecycle's sources, targets, descriptions, notices and people who may act?"""
+    application = application_in(demo, people, "draft")
     saved = dict(workflow.__dict__)
     try:
         importlib.reload(workflow)
-        built = {name: (t.name, {s.value for s in t.sources}, t.target.value, t.description, t.notice)
+        built = {name: (t.name, {s.value for s in t.sources}, t.target.value, t.description, t.notice,
+                        {key for key in ACTORS if t.who(people[key], application) is None})
                  for name, t in workflow.TRANSITIONS.items()}
     finally:
         workflow.__dict__.clear()
         workflow.__dict__.update(saved)
-    assert built == {name: (name, sources, target, DESCRIPTIONS[name], notice)
-                     for name, (sources, target, _, notice) in LIFECYCLE.items()}
+    assert built == {name: (name, sources, target, DESCRIPTIONS[name], notice, allowed)
+                     for name, (sources, target, allowed, notice) in LIFECYCLE.items()}
 
 
 @pytest.mark.parametrize("name", sorted(LIFECYCLE))
