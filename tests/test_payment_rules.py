@@ -98,13 +98,14 @@ def test_payment_is_recorded_against_its_grant_instalment_and_finance_officer(de
     theirs = grants_[1]
     first = instalments(theirs)[0]
     events = []
-    monkeypatch.setattr(audit, "record", lambda action, **kw: events.append((action, kw["after"])))
+    monkeypatch.setattr(audit, "record", lambda action, **kw: events.append(
+        (action, kw.get("actor"), kw.get("entity"), kw.get("application"), kw.get("after"))))
     payment = pay(demo, first, 12_345, reference=" BACS-77 ")
     stored = db.session.get(Payment, payment.id)
     assert (stored.application_id, stored.instalment_id, stored.amount_pence, stored.paid_on, stored.reference,
             stored.recorded_by_id) == (theirs.id, first.id, 12_345, clock.today(), "BACS-77", demo.finance.id)
-    assert events == [("payment.recorded", {"amount_pence": 12_345, "paid_on": clock.today(),
-                                            "reference": "BACS-77", "instalment": 1})]
+    assert events == [("payment.recorded", demo.finance, stored, theirs,
+                       {"amount_pence": 12_345, "paid_on": clock.today(), "reference": "BACS-77", "instalment": 1})]
 
 
 def test_offer_not_yet_accepted_and_declined_application_cannot_be_paid(demo, grants_):
