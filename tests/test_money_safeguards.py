@@ -215,7 +215,7 @@ def test_a_run_holds_due_instalments_its_file_has_full_details_and_codes(app, de
     assert run.file_sha256 == hashlib.sha256(run.file_content).hexdigest()
     rows = list(csv.DictReader(io.StringIO(run.file_content.decode("utf-8-sig"))))
     assert rows == [{"Payee": funded.organisation.legal_name, "Account name": BANK["account_name"],
-                     "Sort code": "309430", "Account number": ACCOUNT_NUMBER, "Amount": "2000",
+                     "Sort code": "309430", "Account number": ACCOUNT_NUMBER, "Amount": "2000.00",
                      "Payment reference": f"{funded.reference}-1", "Ledger code": "GL-4410",
                      "Cost centre": "CC-OPCC-07", "Fund": "CSF", "Grant reference": funded.reference}]
     with pytest.raises(ValidationFailed, match="already in a payment run"):

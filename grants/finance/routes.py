@@ -43,7 +43,8 @@ def verify(details_id: int):
             db.session.commit()
             flash(f"The bank details of {details.organisation.legal_name} are verified.", "success")
             return redirect(url_for(".bank_details_list"))
-    return render_template("finance/verify.html", details=details, full=bank_details.reveal(details), form=form,
+    return render_template("finance/verify.html", details=details, full=bank_details.reveal(details, current_user),
+                           form=form,
                            awaiting_confirmation=bank_details.awaiting_confirmation(details))
 
 
@@ -70,7 +71,8 @@ def confirm_bank_details(token: str):
             flash("Thank you: you have confirmed your organisation's bank details.", "success")
             return redirect(url_for("applicant.organisation"))
     # A signatory of the group sees the full details they are asked to confirm.
-    return render_template("finance/confirm.html", details=details, full=bank_details.reveal(details), form=form)
+    return render_template("finance/confirm.html", details=details, full=bank_details.reveal(details, current_user),
+                           form=form)
 
 
 @bp.route("/payment-runs", methods=["GET", "POST"])

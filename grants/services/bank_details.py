@@ -64,8 +64,16 @@ def _encrypt(text: str) -> bytes:
     return _cipher().encrypt(text.encode("utf-8"))
 
 
-def reveal(details: BankDetails) -> dict:
-    """The full details, decrypted: for finance's pages and the payment-run file only."""
+def reveal(details: BankDetails, viewer: User | None = None) -> dict:
+    """The full details, decrypted, if `viewer` may read them (permissions.Info.BANK_DETAILS); else masked.
+
+    viewer=None is the payment-run file, which finance alone can make and download.
+    """
+    from .permissions import may_read_bank_details
+
+    if viewer is not None and not may_read_bank_details(viewer, details.organisation_id):
+        return {"account_name": "Not shown to you", "sort_code": "Not shown to you",
+                "account_number": details.masked_account}
     cipher = _cipher()
     return {"account_name": cipher.decrypt(details.account_name_enc).decode("utf-8"),
             "sort_code": cipher.decrypt(details.sort_code_enc).decode("utf-8"),

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -82,7 +81,8 @@ def frozen_instalments() -> list[tuple[payments.InstalmentLine, str]]:
 
 
 def _amount(pence: int) -> str:
-    return str(Decimal(pence) / 100)
+    """Pounds with two decimal places and no separators, as finance systems import them: 2000.00."""
+    return f"{pence // 100}.{pence % 100:02d}"
 
 
 def run_file(run: PaymentRun) -> bytes:
