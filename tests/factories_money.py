@@ -42,3 +42,27 @@ def make_payment_run(demo, application):
                                         values={**BANK, "account_name": "=1+2"}, statement=statement())
         verify(demo, application.organisation_id)
     return payment_runs.create_run(actor=demo.finance, instalment_ids=[instalment.id])
+
+
+def colleague(demo, *, role="member", position=None, email="colleague@example.org"):
+    """A second person in the applicant's organisation (a member, or a signatory with a position)."""
+    from grants.extensions import db
+    from grants.models import OrgMembership
+    from grants.services import accounts
+
+    user = accounts.register_applicant(email=email, full_name="Sam Colleague", password="correct horse battery staple")
+    user.email_confirmed_at = clock.now()
+    db.session.add(OrgMembership(user=user, organisation=demo.applicant.organisation, role=role, position=position))
+    db.session.flush()
+    db.session.refresh(user, ["memberships"])
+    return user
+
+
+def confirm_token(address: str) -> str:
+    """The token in the latest 'confirm bank details' email sent to `address`."""
+    from grants.extensions import db
+    from grants.models import OutboxEmail
+
+    body = db.session.scalar(db.select(OutboxEmail.body_text).where(
+        OutboxEmail.to_address == address, OutboxEmail.subject.contains("confirm")).order_by(OutboxEmail.id.desc()))
+    return body.split("/finance/bank-details/confirm/")[1].split()[0]

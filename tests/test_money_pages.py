@@ -5,19 +5,17 @@ import zipfile
 
 from grants import clock
 from grants.extensions import db
-from grants.models import MemberRole, OrgMembership, Payment, PaymentInstalment
-from grants.services import accounts, bank_details
+from grants.models import MemberRole, Payment, PaymentInstalment
+from grants.services import bank_details
 
 from .factories_decisions import accept, approve, make_assessed, make_funded
-from .factories_money import ACCOUNT_NUMBER, verify
+from .factories_money import ACCOUNT_NUMBER, colleague, confirm_token
 from .helpers import PageClient, error_messages, text_of
 
 
-def _member(app, demo, *, role=MemberRole.MEMBER, email="member@example.org"):
-    user = accounts.register_applicant(email=email, full_name="Sam Member", password="correct horse battery staple")
-    user.email_confirmed_at = clock.now()
-    db.session.add(OrgMembership(user=user, organisation=demo.applicant.organisation, role=role,
-                                 position="Treasurer" if role == MemberRole.SIGNATORY else None))
+def _member(app, demo, *, role=MemberRole.MEMBER):
+    """A colleague in the applicant's organisation, signed in."""
+    user = colleague(demo, role=role, position="Treasurer" if role == MemberRole.SIGNATORY else None)
     db.session.commit()
     client = PageClient(app)
     client.sign_in_as(user)
@@ -49,7 +47,7 @@ def test_a_signatory_promotes_a_member_on_the_organisation_page(app, demo, as_ap
     assert error_messages(soup) == ["Enter their position in the organisation, like chair or treasurer"]
     soup = as_applicant.post_page(f"/apply/organisation/members/{membership.id}",
                                   {"role": "signatory", "position": "Treasurer"})
-    assert "Sam Member is now authorised signatory" in text_of(soup)
+    assert "Sam Colleague is now authorised signatory" in text_of(soup)
     assert "Authorised signatory, Treasurer" in text_of(soup)
 
 
@@ -61,8 +59,6 @@ def test_second_signatory_confirms_then_finance_verifies_runs_downloads_and_pays
     accept(demo, application, verify=False)
     db.session.commit()
     details = bank_details.current_for(application.organisation_id)
-    from .test_money_safeguards import confirm_token
-
     token = confirm_token(second.email)
     page = text_of(second_client.get_page(f"/finance/bank-details/confirm/{token}"))
     assert ACCOUNT_NUMBER in page

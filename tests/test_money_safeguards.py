@@ -8,31 +8,13 @@ import pytest
 
 from grants import clock
 from grants.extensions import db
-from grants.models import AuditEvent, BankDetails, MemberRole, OrgMembership, OutboxEmail, Payment, PaymentInstalment
+from grants.models import AuditEvent, BankDetails, MemberRole, OutboxEmail, Payment, PaymentInstalment
 from grants.services import accounts, applications, audit, bank_details, offers, organisations, payment_runs, payments
 from grants.services.errors import InvalidTransition, NotPermitted, ValidationFailed
 
 from .factories import make_application
 from .factories_decisions import accept, approve, make_assessed, make_funded
-from .factories_money import ACCOUNT_NUMBER, BANK, statement, verify
-
-
-def colleague(demo, *, role=MemberRole.MEMBER, position=None, email="colleague@example.org"):
-    """A second person in the applicant's organisation."""
-    user = accounts.register_applicant(email=email, full_name="Sam Colleague", password="correct horse battery staple")
-    user.email_confirmed_at = clock.now()
-    membership = OrgMembership(user=user, organisation=demo.applicant.organisation, role=role, position=position)
-    db.session.add(membership)
-    db.session.flush()
-    db.session.refresh(user, ["memberships"])
-    return user
-
-
-def confirm_token(address: str) -> str:
-    """The token in the latest 'confirm bank details' email sent to `address`."""
-    body = db.session.scalar(db.select(OutboxEmail.body_text).where(
-        OutboxEmail.to_address == address, OutboxEmail.subject.contains("confirm")).order_by(OutboxEmail.id.desc()))
-    return body.split("/finance/bank-details/confirm/")[1].split()[0]
+from .factories_money import ACCOUNT_NUMBER, BANK, colleague, confirm_token, statement, verify
 
 
 def first_instalment(application) -> PaymentInstalment:

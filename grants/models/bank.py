@@ -74,6 +74,11 @@ class PaymentRun(CreatedMixin, db.Model):
     lines: Mapped[list[PaymentRunLine]] = relationship(back_populates="run", order_by="PaymentRunLine.id")
 
     @property
+    def is_open(self) -> bool:
+        """Waiting for the bank: lines can still be failed and the run marked paid."""
+        return self.status == "open"
+
+    @property
     def total_pence(self) -> int:
         return sum(line.amount_pence for line in self.lines)
 
@@ -100,3 +105,11 @@ class PaymentRunLine(db.Model):
     application: Mapped[Application] = relationship()
     bank_details: Mapped[BankDetails] = relationship()
     payment: Mapped[Payment | None] = relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome == "pending"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.outcome == "paid"

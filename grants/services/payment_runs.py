@@ -147,7 +147,7 @@ def _open(run: PaymentRun, actor: User) -> PaymentRun:
     if not actor.has_role(Role.FINANCE):
         raise NotPermitted("Only finance can settle a payment run")
     run = locking.lock(run)
-    if run.status != "open":
+    if not run.is_open:
         raise InvalidTransition("This payment run has already been settled")
     return run
 
@@ -160,7 +160,7 @@ def fail_line(line: PaymentRunLine, *, actor: User, reason: str | None) -> Payme
     if len(reason) > 2000:
         raise ValidationFailed({"reason": "The reason must be 2,000 characters or fewer"})
     _open(line.run, actor)
-    if line.outcome != "pending":
+    if not line.is_pending:
         raise InvalidTransition("This line has already been settled")
     line.outcome = "failed"
     line.failure_reason = reason
@@ -176,7 +176,7 @@ def mark_paid(run: PaymentRun, *, actor: User, paid_on: date | None) -> PaymentR
         raise ValidationFailed({"paid_on": "Enter the date the bank paid the run"})
     run = _open(run, actor)
     for line in run.lines:
-        if line.outcome != "pending":
+        if not line.is_pending:
             continue
         try:
             payment = payments.record_payment(line.instalment, actor=actor, amount_pence=line.amount_pence,
