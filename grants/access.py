@@ -182,6 +182,18 @@ def applicant_member(user: User | None, application: Application) -> str | None:
     return None
 
 
+def applicant_signatory(user: User | None, application: Application) -> str | None:
+    """Declaring and accepting bind the organisation: only its authorised signatories may."""
+    membership = None if user is None else next(
+        (m for m in user.memberships if m.organisation_id == application.organisation_id), None)
+    if membership is None:
+        return "Only a member of the applying organisation can do this"
+    if not membership.is_signatory:
+        return ("Only an authorised signatory of the organisation can do this. Ask one of your signatories, "
+                "or ask a signatory to make you one on the organisation page")
+    return None
+
+
 def grants_officer(user: User | None, application: Application) -> str | None:
     if user is None or not user.has_role(Role.OFFICER):
         return "Only a grants officer can do this"

@@ -12,11 +12,12 @@ from .extensions import db
 def init_app(app: Flask) -> None:
     from .admin import cli as admin_cli
     from .decisions import cli as decisions_cli
+    from .finance import cli as finance_cli
     from .monitoring import cli as monitoring_cli
     from .opendata import cli as opendata_cli
     from .ops import cli as ops_cli
 
-    for area in (admin_cli, decisions_cli, monitoring_cli, opendata_cli, ops_cli):
+    for area in (admin_cli, decisions_cli, finance_cli, monitoring_cli, opendata_cli, ops_cli):
         area.register(app)
 
     @app.cli.command("seed-demo")

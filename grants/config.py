@@ -71,6 +71,8 @@ def from_environment(instance_path: str) -> dict:
         "AUDIT_SIGNING_KEY_FILE": os.environ.get("AUDIT_SIGNING_KEY_FILE", ""),
         # Keys used before a rotation, comma-separated: what they signed and sealed still verifies.
         "AUDIT_RETIRED_SIGNING_KEYS": os.environ.get("AUDIT_RETIRED_SIGNING_KEYS", ""),
+        # Fernet keys that encrypt bank details, comma-separated, newest first. Development makes one in instance/.
+        "BANK_DETAILS_KEY": os.environ.get("BANK_DETAILS_KEY", ""),
         # Sign a checkpoint after this many new events (and at least once a day).
         "AUDIT_CHECKPOINT_EVERY": int(os.environ.get("AUDIT_CHECKPOINT_EVERY", 1000)),
         "PROXY_FIX": int(
@@ -114,6 +116,15 @@ def check_production_safety(config: dict) -> None:
             "Production needs the audit signing key outside the database: set AUDIT_SIGNING_KEY or "
             "AUDIT_SIGNING_KEY_FILE (make one with `flask --app wsgi audit-keygen`)"
         )
+    from .bank_keys import BankKeyError, parse_keys
+
+    try:
+        bank_keys = parse_keys(config.get("BANK_DETAILS_KEY") or "")
+    except BankKeyError as exc:
+        raise UnsafeConfiguration(str(exc)) from exc
+    if not bank_keys:
+        raise UnsafeConfiguration("Production needs BANK_DETAILS_KEY, the key that encrypts bank details "
+                                  "(make one with `flask --app wsgi rotate-bank-key --new-key-only`)")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not os.environ.get(
         "GRANTS_ALLOW_SQLITE_IN_PRODUCTION"
     ):

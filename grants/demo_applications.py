@@ -26,7 +26,7 @@ from . import clock
 from .assessment.demo import advance
 from .extensions import db
 from .models import Application, Area, Organisation, Round, User
-from .services import applications, assessment, decisions, monitoring, offers, payments, screening
+from .services import applications, assessment, bank_details, decisions, monitoring, offers, payments, screening
 from .services.decisions import APPROVE_FULL, APPROVE_REDUCED, DECLINE, DEFER
 
 # A minimal, valid PDF: the attachments service checks content, not names.
@@ -188,9 +188,30 @@ def _assess(demo: Demo, application: Application, *, to: str = "assessed", score
 
 
 def _accept(demo: Demo, application: Application, email: str) -> None:
+    """Accept; a group's first acceptance gives its (made-up) bank details, which finance then verifies."""
     user = demo.users[email]
+    first = bank_details.current_for(application.organisation_id) is None
     offers.accept_offer(application, actor=user, signatory_name=user.full_name,
-                        signatory_position=user.job_title or "Secretary", terms_confirmed=True, ip_address=_IP)
+                        signatory_position=user.job_title or "Secretary", terms_confirmed=True, ip_address=_IP,
+                        bank=_demo_bank(application) if first else None,
+                        statement=_demo_statement() if first else None)
+    if first:
+        bank_details.verify_bank_details(bank_details.current_for(application.organisation_id), actor=demo.finance,
+                                         spoke_to=application.organisation.contact_name, called_on=clock.today(),
+                                         confirmed=True)
+
+
+def _demo_bank(application: Application) -> dict:
+    return {"account_name": application.organisation.legal_name[:140], "sort_code": "00-00-00",
+            "account_number": f"{application.organisation_id:08d}"}
+
+
+def _demo_statement():
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="demo-bank-statement.pdf")
 
 
 def _pay_released(demo: Demo, application: Application) -> None:

@@ -52,17 +52,21 @@ ORGANISATIONS = [
     dict(legal_name="Soroptimist International Stockton-on-Tees", org_type="registered_charity",
          charity_number="1165432", address_line_1="12 Church Road", town="Stockton-on-Tees",
          postcode="TS18 1TW", contact_name="Priya Shah", contact_email="applicant2@example.org",
+         contact_phone="01642 000222",
          members=["applicant2@example.org"]),
     dict(legal_name="Middlesbrough Football Club Foundation", org_type="registered_charity",
          charity_number="1133051", address_line_1="Riverside Stadium", town="Middlesbrough",
          postcode="TS3 6RS", contact_name="Daniel Reed", contact_email="kicks@example.org",
+         contact_phone="01642 000333",
          members=["kicks@example.org"]),
     dict(legal_name="Show Racism the Red Card", org_type="cio", charity_number="1122252",
          address_line_1="PO Box 141", town="Whitley Bay", postcode="NE26 3YH",
-         contact_name="Laura Bell", contact_email="srtrc@example.org", members=["srtrc@example.org"]),
+         contact_name="Laura Bell", contact_email="srtrc@example.org", contact_phone="0191 000 4444",
+         members=["srtrc@example.org"]),
     dict(legal_name="Home Instead Senior Care Cleveland Limited", org_type="company_limited_by_guarantee",
          company_number="08123456", address_line_1="Teesdale Business Park", town="Stockton-on-Tees",
          postcode="TS17 6BU", contact_name="Helen Moss", contact_email="scams@example.org",
+         contact_phone="01642 000555",
          members=["scams@example.org"]),
 ]
 
@@ -169,7 +173,12 @@ def seed_organisations(users: dict[str, User]) -> dict[str, Organisation]:
         for email in members:
             user = users[email]
             if not user.memberships:
-                db.session.add(OrgMembership(user=user, organisation=org))
+                # The first member of each group is its authorised signatory.
+                first = not org.memberships
+                db.session.add(OrgMembership(user=user, organisation=org,
+                                             role="signatory" if first else "member",
+                                             position=(user.job_title or "Secretary") if first else None))
+                db.session.flush()
         orgs[org.legal_name] = org
     db.session.flush()
     return orgs

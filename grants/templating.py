@@ -46,6 +46,8 @@ NAV: list[tuple[Role | None, str, str]] = [
     (Role.DECISION_MAKER, "Panel", "assessment.panels"),
     (Role.DECISION_MAKER, "Decisions", "decisions.queue"),
     (Role.FINANCE, "Payments", "decisions.payments"),
+    (Role.FINANCE, "Payment runs", "finance.payment_runs_list"),
+    (Role.FINANCE, "Bank details", "finance.bank_details_list"),
     (Role.FINANCE, "Returns", "monitoring.returns"),
     (Role.OFFICER, "Summaries", "reports.summary"),
     (Role.DECISION_MAKER, "Summaries", "reports.summary"),

@@ -26,6 +26,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth
     from .decisions.routes import bp as decisions
     from .errors.handlers import bp as errors
+    from .finance.routes import bp as finance
     from .monitoring.routes import bp as monitoring
     from .opendata.routes import bp as opendata
     from .public.routes import bp as public
@@ -39,6 +40,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff, url_prefix="/staff")
     app.register_blueprint(assessment, url_prefix="/assessment")
     app.register_blueprint(decisions, url_prefix="/decisions")
+    app.register_blueprint(finance, url_prefix="/finance")
     app.register_blueprint(monitoring, url_prefix="/monitoring")
     app.register_blueprint(reports, url_prefix="/reports")
     app.register_blueprint(opendata)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from grants.extensions import db
 from grants.models import Assignment, ConflictDeclaration
-from grants.services import decisions, offers
+from grants.services import bank_details, decisions, offers
 
 from .factories import make_application
+from .factories_money import BANK, statement
+from .factories_money import verify as verify_details
 
 
 def make_assessed(demo, *, amount_pence: int = 300_000, round_=None, **fields):
@@ -21,9 +23,15 @@ def approve(demo, application, *, actor=None, amount_pence=None, schedule=None, 
                             no_interest_confirmed=True)
 
 
-def accept(demo, application, *, user=None):
-    return offers.accept_offer(application, actor=user or demo.applicant, signatory_name="Jo Bloggs",
-                               signatory_position="Treasurer", terms_confirmed=True, ip_address="203.0.113.7")
+def accept(demo, application, *, user=None, verify: bool = True):
+    """Accept with bank details and a statement; finance then verifies them by call-back unless verify=False."""
+    first = bank_details.current_for(application.organisation_id) is None
+    response = offers.accept_offer(application, actor=user or demo.applicant, signatory_name="Jo Bloggs",
+                                   signatory_position="Treasurer", terms_confirmed=True, ip_address="203.0.113.7",
+                                   bank=dict(BANK) if first else None, statement=statement() if first else None)
+    if verify and bank_details.current_for(application.organisation_id).verified_at is None:
+        verify_details(demo, application.organisation_id)
+    return response
 
 
 def make_funded(demo, *, amount_pence: int = 300_000, **fields):

@@ -3,6 +3,7 @@ from grants import clock
 from grants.extensions import db
 from grants.models import ConflictDeclaration, DecisionRecord, Letter, Payment, PaymentInstalment
 
+from .factories_money import BANK, statement
 from .factories_decisions import approve, make_assessed, make_funded
 from .helpers import error_messages, text_of
 
@@ -154,6 +155,10 @@ def test_applicant_accepts_offer_and_downloads_letter(as_applicant, demo):
                                     "Confirm that your organisation accepts the terms of the offer"]
     soup = as_applicant.post_page(f"/decisions/offers/{application.id}/accept",
                                   {"signatory_name": "Jo Bloggs", "signatory_position": "Chair", "confirm_terms": "y"})
+    assert "Enter the account number" in error_messages(soup)
+    soup = as_applicant.post_page(f"/decisions/offers/{application.id}/accept",
+                                  {"signatory_name": "Jo Bloggs", "signatory_position": "Chair", "confirm_terms": "y",
+                                   **BANK, "statement": statement()}, content_type="multipart/form-data")
     assert "Offer accepted" in text_of(soup)
     db.session.expire_all()
     assert application.status == "funded"

@@ -16,6 +16,7 @@ from grants.models import (
     Screening,
 )
 
+from .factories_money import BANK, statement
 from .factories import make_application
 from .factories_applicant import make_draft
 from .factories_decisions import approve, make_assessed, make_funded
@@ -48,10 +49,14 @@ def test_answering_an_offer_twice_records_one_answer(as_applicant, demo, action)
     """If the signatory presses accept (or decline) twice, is the offer answered once and the second told so?"""
     application = _offer(demo)
     emails = count_rows(OutboxEmail, application_id=application.id)
-    form = {"signatory_name": "Jo Bloggs", "signatory_position": "Treasurer", "confirm_terms": "y",
-            "reason": "Found other funding"}
-    as_applicant.post_page(f"/decisions/offers/{application.id}/{action}", form)
-    second = as_applicant.post_page(f"/decisions/offers/{application.id}/{action}", form)
+    def form():
+        fields = {"signatory_name": "Jo Bloggs", "signatory_position": "Treasurer", "confirm_terms": "y",
+                  "reason": "Found other funding"}
+        # Accepting gives the bank details; each post sends its own copy of the statement.
+        return {**fields, **BANK, "statement": statement()} if action == "accept" else fields
+
+    as_applicant.post_page(f"/decisions/offers/{application.id}/{action}", form())
+    second = as_applicant.post_page(f"/decisions/offers/{application.id}/{action}", form())
     assert f"There is no open offer to {action}" in text_of(second)
     assert count_rows(OfferResponse, application_id=application.id) == 1
     assert count_rows(AuditEvent, action="offer.accepted" if action == "accept" else "offer.declined") == 1

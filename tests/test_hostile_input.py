@@ -17,6 +17,7 @@ from grants.extensions import db
 from grants.services import audit
 
 from .factories import make_application
+from .factories_money import make_payment_run
 from .factories_audit import make_assessment, make_decision_record
 from .helpers import PageClient
 from .route_walk import MUTATING, client_name_for, routes, url_for_rule
@@ -239,8 +240,10 @@ def test_every_csv_export_neutralises_formulas(app, demo, hostile_data):
     make_application(demo, status="assessed", title=FORMULAS[1], score_percent=70)
     award = make_application(demo, status="funded", title=FORMULAS[0])
     award.awarded_pence, award.decided_at = award.amount_requested_pence, clock.now()
+    # A payment run for the hostile organisation (its name and account name start with '=').
+    run = make_payment_run(demo, award)
     db.session.commit()
-    values = {"application_id": hostile_data.id, "round_id": hostile_data.round_id, "fmt": "csv"}
+    values = {"application_id": hostile_data.id, "round_id": hostile_data.round_id, "fmt": "csv", "run_id": run.id}
     clients: dict = {}
     checked = []
     for rule in routes(app, methods={"GET"}):

@@ -68,11 +68,15 @@ def _audit_key() -> str:
     return _AUDIT_KEY
 
 
+_BANK_KEY = "Qmlua2luZy1iYW5rLWtleS1mb3ItdGVzdHMtb25seSE="
+
+
 def _production(monkeypatch, **env):
     monkeypatch.setenv("GRANTS_ENV", "production")
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@localhost/db")
     monkeypatch.setenv("AUDIT_SIGNING_KEY", _audit_key())
     monkeypatch.delenv("AUDIT_SIGNING_KEY_FILE", raising=False)
+    monkeypatch.setenv("BANK_DETAILS_KEY", _BANK_KEY)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     for key, value in env.items():
@@ -158,3 +162,14 @@ def test_a_request_refused_for_its_csrf_token_still_carries_a_request_id(tmp_pat
     response = app.test_client().post("/account/sign-out")
     assert response.status_code == 400
     assert len(response.headers["X-Request-Id"]) >= 8
+
+
+def test_production_refuses_to_start_without_the_bank_details_key(monkeypatch, tmp_path):
+    """Does production refuse to start without BANK_DETAILS_KEY, or with one that is not a Fernet key?"""
+    _production(monkeypatch, SECRET_KEY="x" * 40, UPLOAD_FOLDER=str(tmp_path))
+    monkeypatch.delenv("BANK_DETAILS_KEY")
+    with pytest.raises(UnsafeConfiguration, match="BANK_DETAILS_KEY"):
+        create_app()
+    monkeypatch.setenv("BANK_DETAILS_KEY", "not a key")
+    with pytest.raises(UnsafeConfiguration, match="BANK_DETAILS_KEY"):
+        create_app()

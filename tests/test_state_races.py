@@ -33,6 +33,7 @@ from grants.services.errors import DomainError
 from .factories import make_application
 from .factories_applicant import make_draft, submit_draft
 from .factories_decisions import approve, make_assessed, make_funded
+from .factories_money import BANK, statement
 from .helpers import count_rows
 
 pytestmark = pytest.mark.postgres_only
@@ -185,7 +186,7 @@ def _offer_job(application_id, user_id, accept: bool):
     def act(application, user):
         if accept:
             offers.accept_offer(application, actor=user, signatory_name="Jo Bloggs", signatory_position="Treasurer",
-                                terms_confirmed=True, ip_address="203.0.113.7")
+                                terms_confirmed=True, ip_address="203.0.113.7", bank=dict(BANK), statement=statement())
         else:
             offers.decline_offer(application, actor=user, signatory_name="Jo Bloggs", signatory_position="Treasurer",
                                  reason="No longer needed", ip_address="203.0.113.7")

@@ -14,6 +14,7 @@ def actor_for(demo, name):
     who = TRANSITIONS[name].who.__name__
     return {
         "applicant_member": demo.applicant,
+        "applicant_signatory": demo.applicant,
         "grants_officer": demo.officer,
         "unconflicted_decision_maker": demo.pcc,
         "officer_or_decision_maker": demo.officer,

@@ -130,3 +130,11 @@ class WithdrawForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token (start, accept, remove, resubmit buttons)."""
+
+
+class MemberRoleForm(FlaskForm):
+    role = RadioField("What can they do for the organisation?", validate_choice=False,
+                      choices=[("signatory", "Authorised signatory: can make declarations, accept offers and give "
+                                             "bank details"),
+                               ("member", "Member: can prepare applications and reports")])
+    position = StringField("Their position in the organisation", validators=[max_length(100, "Position")])

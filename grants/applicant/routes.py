@@ -10,9 +10,9 @@ from sqlalchemy import select
 from ..access import access, own_application_or_404
 from ..extensions import db
 from ..forms import apply_service_errors, show_refusal
-from ..models import Round, Role
+from ..models import OrgMembership, Round, Role
 from .. import clock
-from ..services import applications, monitoring, organisations
+from ..services import applications, bank_details, monitoring, organisations
 from ..services.applications import SECTION_TITLES, SECTIONS
 from ..services.errors import DomainError, ValidationFailed
 from ..services.workflow import Status
@@ -90,7 +90,10 @@ def organisation():
     current = _organisation_or_none()
     if current is not None:
         return render_template("applicant/organisation.html", organisation=current,
-                               invitations=organisations.pending_invitations(current))
+                               invitations=organisations.pending_invitations(current),
+                               members=organisations.members(current),
+                               i_am_signatory=organisations.is_signatory(current_user, current.id),
+                               bank=bank_details.current_for(current.id))
     form = forms.OrganisationForm()
     if form.validate_on_submit():
         try:
@@ -126,6 +129,30 @@ def edit_organisation():
             flash("Your organisation's details have been updated", "success")
             return redirect(url_for(".organisation"))
     return render_template("applicant/organisation_form.html", form=form, creating=False)
+
+
+@bp.route("/organisation/members/<int:membership_id>", methods=["GET", "POST"])
+@access(Role.APPLICANT)
+def member_role(membership_id: int):
+    """A signatory makes a colleague an authorised signatory (with their position), or a member again."""
+    current = _organisation_or_none()
+    membership = db.session.get(OrgMembership, membership_id)
+    if current is None or membership is None or membership.organisation_id != current.id:
+        abort(404)
+    form = forms.MemberRoleForm(obj=membership)
+    if form.validate_on_submit():
+        try:
+            organisations.set_member_role(membership, actor=current_user, role=form.role.data,
+                                          position=form.position.data)
+        except DomainError as exc:
+            db.session.rollback()
+            membership = db.session.get(OrgMembership, membership_id)
+            show_refusal(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{membership.user.full_name} is now {membership.role_label.lower()}", "success")
+            return redirect(url_for(".organisation"))
+    return render_template("applicant/member_role.html", membership=membership, form=form)
 
 
 @bp.route("/organisation/invite", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
@@ -63,6 +64,10 @@ class AcceptOfferForm(FlaskForm):
     confirm_terms = BooleanField("I confirm that I am authorised to accept this offer on behalf of the "
                                  "organisation, and that the organisation accepts the terms and conditions "
                                  "in the award letter")
+    account_name = StringField("Name on the account")
+    sort_code = StringField("Sort code")
+    account_number = StringField("Account number")
+    statement = FileField("A bank statement or paying-in slip showing these details")
 
 
 class DeclineOfferForm(FlaskForm):

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import show_refusal
 from ..models import Application, DecisionRecord, Letter, PaymentInstalment, Role
 from ..money import format_pence
-from ..services import budget, offers, reporting_schedule
+from ..services import bank_details, budget, offers, organisations, reporting_schedule, workflow
 from ..services import payments as payments_service
 from ..services import assessment as assessment_service
 from ..services import decisions as decisions_service
@@ -224,7 +224,10 @@ def accept(application_id: int):
         try:
             offers.accept_offer(application, actor=current_user, signatory_name=form.signatory_name.data,
                                 signatory_position=form.signatory_position.data,
-                                terms_confirmed=bool(form.confirm_terms.data), ip_address=request.remote_addr)
+                                terms_confirmed=bool(form.confirm_terms.data), ip_address=request.remote_addr,
+                                bank={"account_name": form.account_name.data, "sort_code": form.sort_code.data,
+                                      "account_number": form.account_number.data},
+                                statement=request.files.get("statement"))
         except DomainError as exc:
             db.session.rollback()
             application = db.session.get(Application, application_id)
@@ -232,7 +235,10 @@ def accept(application_id: int):
         else:
             db.session.commit()
             return render_template("decisions/accepted.html", application=application)
-    return render_template("decisions/accept.html", application=application, form=form)
+    return render_template("decisions/accept.html", application=application, form=form,
+                           signatories=organisations.signatories(application.organisation),
+                           may_accept=workflow.can(application, "accept_offer", current_user),
+                           bank=bank_details.current_for(application.organisation_id))
 
 
 @bp.route("/offers/<int:application_id>/decline", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from .applications import (
     application_objectives,
 )
 from .assessment import Assignment, ConflictDeclaration, Moderation, Score, Screening, ScreeningAnswer
+from .bank import BankDetails, PaymentRun, PaymentRunLine
 from .audit import AuditCheckpoint, AuditEvent, AuditHead
 from .decisions import Counter, DecisionRecord, GrantReturn, Letter, OfferResponse, Payment, PaymentInstalment
 from .funds import (
@@ -37,6 +38,7 @@ from .users import (
     STAFF_ROLES,
     DecisionAuthority,
     Invitation,
+    MemberRole,
     Organisation,
     OrgMembership,
     OrgType,

@@ -98,6 +98,9 @@ class Fund(CreatedMixin, db.Model):
     public_benefit: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # A retired fund keeps its rounds and applications but takes no new rounds.
     open_for_new_rounds: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The finance system's codes printed on every payment-run line for this fund.
+    ledger_code: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    cost_centre: Mapped[str] = mapped_column(String(30), default="", server_default="")
 
     rounds: Mapped[list[Round]] = relationship(back_populates="fund", order_by="Round.opens_on")
 

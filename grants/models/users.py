@@ -209,8 +209,26 @@ class OrgMembership(CreatedMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # "member" or "signatory" (MemberRole): only an authorised signatory declares and accepts offers.
+    role: Mapped[str] = mapped_column(String(20), default="member", server_default="member")
+    # The signatory's office in the group (chair, treasurer, secretary...).
+    position: Mapped[str | None] = mapped_column(String(100))
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+    @property
+    def is_signatory(self) -> bool:
+        return self.role == MemberRole.SIGNATORY
+
+    @property
+    def role_label(self) -> str:
+        return MemberRole.LABELS.get(self.role, self.role)
+
+
+class MemberRole:
+    MEMBER = "member"
+    SIGNATORY = "signatory"
+    LABELS = {"member": "Member", "signatory": "Authorised signatory"}
 
 
 class Invitation(CreatedMixin, db.Model):

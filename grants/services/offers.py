@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Application, Letter, OfferResponse, PaymentInstalment, User
 from ..templating import format_date
 from . import audit, locking, workflow
-from .errors import InvalidTransition, ValidationFailed
+from .errors import InvalidTransition, NotPermitted, ValidationFailed
 from .workflow import Status
 
 
@@ -46,10 +46,13 @@ def _signatory(name: str | None, position: str | None) -> tuple[str, str]:
 
 
 def accept_offer(application: Application, *, actor: User, signatory_name: str, signatory_position: str,
-                 terms_confirmed: bool, ip_address: str | None) -> OfferResponse:
+                 terms_confirmed: bool, ip_address: str | None, bank: dict | None = None,
+                 statement=None) -> OfferResponse:
     """The authorised signatory accepts the offer on the organisation's behalf.
 
-    Rules: only a member of the organisation; only while the offer is open
+    Rules: only an authorised signatory of the organisation; bank details (with a
+    statement) are required unless the organisation already has some in force
+    (bank_details.enter_bank_details checks them); only while the offer is open
     (until offer_expires_on); name, position and confirmation of the terms are
     required; time and IP address are recorded. The grant becomes funded, its
     reporting schedule is created and the on-acceptance instalments are
@@ -66,6 +69,16 @@ def accept_offer(application: Application, *, actor: User, signatory_name: str, 
         raise ValidationFailed(errors)
     application = locking.lock(application)
     _check_open(application)
+    refusal = workflow.refusal(application, "accept_offer", actor)
+    if refusal:
+        raise NotPermitted(refusal)
+    from . import bank_details
+
+    # Details already in force are kept unless the signatory gives new ones.
+    given = any((bank or {}).values()) or bool(getattr(statement, "filename", None))
+    if given or bank_details.current_for(application.organisation_id) is None:
+        bank_details.enter_bank_details(application.organisation, actor=actor, values=bank or {},
+                                        statement=statement, application=application)
     # The terms accepted are those of the award letter the applicant was sent (the latest, after a correction).
     terms_version_id = db.session.scalar(
         select(Letter.terms_version_id).where(Letter.application_id == application.id, Letter.kind == "award")

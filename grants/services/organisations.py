@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..models import Invitation, Organisation, OrgMembership, OrgType, Role, User
+from ..models import Invitation, MemberRole, Organisation, OrgMembership, OrgType, Role, User
 from . import audit, outbox
 from .errors import DomainError, NotPermitted, ValidationFailed
 
@@ -120,7 +120,7 @@ def _profile(organisation: Organisation) -> dict:
 
 
 def create_organisation(*, actor: User, values: dict) -> Organisation:
-    """An applicant without an organisation creates one and becomes its first member."""
+    """An applicant without an organisation creates one and becomes its first member, an authorised signatory."""
     if not actor.has_role(Role.APPLICANT):
         raise NotPermitted("Only applicant accounts can create an organisation")
     if actor.memberships:
@@ -129,7 +129,7 @@ def create_organisation(*, actor: User, values: dict) -> Organisation:
     organisation = Organisation(**data)
     db.session.add(organisation)
     db.session.flush()
-    db.session.add(OrgMembership(user=actor, organisation=organisation))
+    db.session.add(OrgMembership(user=actor, organisation=organisation, role=MemberRole.SIGNATORY))
     db.session.flush()
     audit.record("organisation.created", actor=actor, entity=organisation, after=_profile(organisation))
     return organisation
@@ -218,3 +218,60 @@ def pending_invitations(organisation: Organisation) -> list[Invitation]:
         select(Invitation).where(Invitation.organisation_id == organisation.id, Invitation.accepted_at.is_(None),
                                  Invitation.expires_at > clock.now()).order_by(Invitation.id)
     ))
+
+
+# --- Members and authorised signatories ----------------------------------------------------------
+
+
+def membership_of(user: User | None, organisation_id: int) -> OrgMembership | None:
+    if user is None:
+        return None
+    return next((m for m in user.memberships if m.organisation_id == organisation_id), None)
+
+
+def is_signatory(user: User | None, organisation_id: int) -> bool:
+    membership = membership_of(user, organisation_id)
+    return membership is not None and membership.is_signatory
+
+
+def signatories(organisation: Organisation) -> list[OrgMembership]:
+    """The organisation's authorised signatories whose accounts are active, in the order they joined."""
+    return [m for m in sorted(organisation.memberships, key=lambda m: m.id) if m.is_signatory and m.user.is_active]
+
+
+def members(organisation: Organisation) -> list[OrgMembership]:
+    return sorted(organisation.memberships, key=lambda m: (not m.is_signatory, m.id))
+
+
+def set_member_role(membership: OrgMembership, *, actor: User, role: str, position: str | None) -> OrgMembership:
+    """A signatory makes a member a signatory (with their position: chair, treasurer...) or a member again.
+
+    Rules: only an authorised signatory of the same organisation; a signatory
+    needs a position; the organisation always keeps at least one signatory, so
+    the last one cannot be made a member.
+    """
+    if not is_signatory(actor, membership.organisation_id):
+        raise NotPermitted("Only an authorised signatory of the organisation can change who is a signatory")
+    if role not in MemberRole.LABELS:
+        raise ValidationFailed({"role": "Choose member or authorised signatory"})
+    position = (position or "").strip()
+    if role == MemberRole.SIGNATORY and not position:
+        raise ValidationFailed({"position": "Enter their position in the organisation, like chair or treasurer"})
+    if len(position) > 100:
+        raise ValidationFailed({"position": "Position must be 100 characters or fewer"})
+    from . import locking
+
+    # Locked: two signatories demoting each other at once must not leave the group with none.
+    locking.lock(membership.organisation)
+    if (role == MemberRole.MEMBER and membership.is_signatory
+            and all(m.id == membership.id for m in signatories(membership.organisation))):
+        raise ValidationFailed({"role": "An organisation needs at least one authorised signatory: make someone "
+                                        "else a signatory first"})
+    before = {"role": membership.role, "position": membership.position}
+    membership.role = role
+    membership.position = position if role == MemberRole.SIGNATORY else None
+    db.session.flush()
+    audit.record("organisation.member_role_changed", actor=actor, entity=membership,
+                 before=before, after={"role": membership.role, "position": membership.position,
+                                       "user_id": membership.user_id})
+    return membership

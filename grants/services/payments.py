@@ -89,7 +89,8 @@ def record_payment(instalment: PaymentInstalment, *, actor: User, amount_pence: 
     waits for is signed off); amount more than £0 and no more than the
     instalment's outstanding amount, and total payments never above the award;
     paid date not in the future; a payment reference is required, and is not
-    one already recorded for the grant.
+    one already recorded for the grant; the organisation's bank details in
+    force must have been verified by finance's call-back.
     """
     errors = {}
     if amount_pence is None or amount_pence <= 0:
@@ -107,6 +108,11 @@ def record_payment(instalment: PaymentInstalment, *, actor: User, amount_pence: 
     application = locking.lock(instalment.application)
     if application.status not in PAYABLE_STATES:
         raise InvalidTransition("No payment can be made before the applicant has accepted the offer")
+    from .bank_details import payment_refusal
+
+    frozen = payment_refusal(application)
+    if frozen:
+        raise InvalidTransition(frozen)
     # Checked under the lock: the same form sent twice (a double click) is one payment, not two.
     if db.session.scalar(select(Payment.id).where(Payment.application_id == application.id,
                                                   Payment.reference == reference.strip())):

@@ -35,6 +35,8 @@ class Info(str, enum.Enum):
     PUBLISHED = "published grants: register and open data"
     AWARD = "award: amount, schedule, conditions, award letter, decision record's authority"
     PAYMENTS = "payee organisation, payments and returns"
+    BANK_DETAILS = ("bank details in full: account name, sort code and account number "
+                    "(everyone else who reads payments sees only the last 4 digits)")
     APPLICATION_CONTENT = "application content: answers, documents, submitted versions"
     MORE_INFO = "more-information requests to applicants"
     SCORES = "assessment scores, assessor comments and conflict declarations"
@@ -57,6 +59,7 @@ READ: dict[Info, frozenset[Role]] = {
     Info.PUBLISHED: frozenset({A, O, S, D, F, U, M}),
     Info.AWARD: frozenset({A, O, D, F, U}),
     Info.PAYMENTS: frozenset({A, O, D, F, U}),
+    Info.BANK_DETAILS: frozenset({A, F}),
     Info.APPLICATION_CONTENT: frozenset({A, O, S, D, U}),
     Info.MORE_INFO: frozenset({A, O, S, D, U}),
     Info.SCORES: frozenset({O, S, D, U}),
@@ -75,6 +78,10 @@ PUBLIC_READS = frozenset({Info.PUBLISHED})
 CONDITIONS: dict[Role, str] = {
     Role.APPLICANT: "own organisation's only",
     Role.ASSESSOR: "when assigned and not conflicted",
+}
+# Where one kind of information narrows a role's condition further.
+CONDITION_FOR: dict[tuple[Info, Role], str] = {
+    (Info.BANK_DETAILS, Role.APPLICANT): "own organisation's authorised signatories only",
 }
 
 
@@ -104,6 +111,16 @@ def may_read_application(user: User | None, application: Application, info: Info
     return False
 
 
+def may_read_bank_details(user: User | None, organisation_id: int) -> bool:
+    """Full bank details: finance, and the organisation's own authorised signatories; everyone else sees them masked."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role(*(READ[Info.BANK_DETAILS] - {Role.APPLICANT})):
+        return True
+    return user.has_role(Role.APPLICANT) and any(
+        m.organisation_id == organisation_id and m.is_signatory for m in user.memberships)
+
+
 def matrix() -> list[tuple[Info, list[str]]]:
     """The matrix as rows of (kind, who reads it in words), for the README and the tests."""
     rows = []
@@ -111,7 +128,8 @@ def matrix() -> list[tuple[Info, list[str]]]:
         who = []
         for role in Role:
             if role in READ[info]:
-                condition = CONDITIONS.get(role) if info not in (Info.PUBLISHED, Info.ACCOUNT_EVENTS) else None
+                condition = CONDITION_FOR.get((info, role)) or (
+                    CONDITIONS.get(role) if info not in (Info.PUBLISHED, Info.ACCOUNT_EVENTS) else None)
                 who.append(f"{role.label.lower()} ({condition})" if condition else role.label.lower())
         if info in PUBLIC_READS:
             who.append("the public")

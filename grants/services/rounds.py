@@ -54,6 +54,9 @@ class FundInput:
     legal_power: str = ""
     public_benefit: str = ""
     open_for_new_rounds: bool = True
+    # Printed on every payment-run line for the finance system.
+    ledger_code: str = ""
+    cost_centre: str = ""
 
 
 def _fund_snapshot(fund: Fund) -> dict:
@@ -85,13 +88,17 @@ def _fund_errors(values: FundInput, fund: Fund | None) -> dict[str, str]:
                                     "like crime and disorder reduction")
     elif len(values.public_benefit) > 200:
         errors["public_benefit"] = "The public-benefit wording must be 200 characters or fewer"
+    for field, label in (("ledger_code", "ledger code"), ("cost_centre", "cost centre")):
+        if len(getattr(values, field)) > 30:
+            errors[field] = f"The {label} must be 30 characters or fewer"
     return errors
 
 
 def _clean_fund(values: FundInput) -> FundInput:
     return FundInput(name=values.name.strip(), code=values.code.strip().upper(),
                      description=values.description.strip(), legal_power=values.legal_power.strip(),
-                     public_benefit=values.public_benefit.strip(), open_for_new_rounds=bool(values.open_for_new_rounds))
+                     public_benefit=values.public_benefit.strip(), open_for_new_rounds=bool(values.open_for_new_rounds),
+                     ledger_code=values.ledger_code.strip(), cost_centre=values.cost_centre.strip())
 
 
 def _fund_has_applications(fund: Fund) -> bool:

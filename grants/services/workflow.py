@@ -107,7 +107,7 @@ def _t(name, sources, target, who, description, notice=None) -> Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
-        _t("submit", Status.DRAFT, Status.SUBMITTED, access.applicant_member,
+        _t("submit", Status.DRAFT, Status.SUBMITTED, access.applicant_signatory,
            "Submit the application", "application_submitted"),
         _t("request_more_info", Status.SUBMITTED, Status.MORE_INFO_REQUESTED, access.grants_officer,
            "Ask the applicant for more information", "more_info_requested"),
@@ -127,9 +127,9 @@ TRANSITIONS: dict[str, Transition] = {
            "Defer the decision"),
         _t("reconsider", Status.DEFERRED, Status.ASSESSED, access.officer_or_decision_maker,
            "Bring a deferred application back for decision"),
-        _t("accept_offer", Status.APPROVED, Status.FUNDED, access.applicant_member,
+        _t("accept_offer", Status.APPROVED, Status.FUNDED, access.applicant_signatory,
            "Accept the offer", "offer_accepted"),
-        _t("decline_offer", Status.APPROVED, Status.OFFER_LAPSED, access.applicant_member,
+        _t("decline_offer", Status.APPROVED, Status.OFFER_LAPSED, access.applicant_signatory,
            "Decline the offer", "offer_declined"),
         _t("lapse_offer", Status.APPROVED, Status.OFFER_LAPSED, access.system_only,
            "Offer not accepted in time", "offer_lapsed"),

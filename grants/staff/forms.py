@@ -22,6 +22,10 @@ class FundForm(FlaskForm):
     public_benefit = StringField("Public benefit", validators=[max_length(200, "The public benefit")],
                                  description="What the fund's grants serve, as the public register says it: "
                                              "crime and disorder reduction, or charitable purposes")
+    ledger_code = StringField("Ledger code", validators=[max_length(30, "The ledger code")],
+                              description="The finance system's ledger code for this fund's grants (on payment runs)")
+    cost_centre = StringField("Cost centre", validators=[max_length(30, "The cost centre")],
+                              description="The finance system's cost centre for this fund's grants (on payment runs)")
     open_for_new_rounds = BooleanField("Open for new rounds",
                                        description="Untick to retire the fund: its rounds and applications stay")
 

@@ -26,7 +26,8 @@ def _values(form: FundForm) -> round_service.FundInput:
     return round_service.FundInput(
         name=form.name.data or "", code=form.code.data or "", description=form.description.data or "",
         legal_power=form.legal_power.data or "", public_benefit=form.public_benefit.data or "",
-        open_for_new_rounds=bool(form.open_for_new_rounds.data))
+        open_for_new_rounds=bool(form.open_for_new_rounds.data), ledger_code=form.ledger_code.data or "",
+        cost_centre=form.cost_centre.data or "")
 
 
 @bp.route("/funds/new", methods=["GET", "POST"])

@@ -55,15 +55,35 @@ def test_approve_letter_accept_and_pay(browser_page, _browser, live_server, demo
     assert_accessible(applicant)
     applicant.get_by_label("Your full name").fill("Jo Bloggs")
     applicant.get_by_label("Your position in the organisation").fill("Treasurer")
+    applicant.get_by_label("Name on the account").fill("Hartlepool Allotment Holders Assoc")
+    applicant.get_by_label("Sort code").fill("30-94-30")
+    applicant.get_by_label("Account number").fill("7391 4682")
+    applicant.get_by_label("A bank statement or paying-in slip").set_input_files(files=[{
+        "name": "statement.pdf", "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}])
     applicant.get_by_label("I confirm that I am authorised").check()
     applicant.get_by_role("button", name="Accept the offer").click()
     assert applicant.locator("h1").inner_text() == "Offer accepted"
     assert_accessible(applicant)
     context.close()
 
-    # Finance pays the first half, released on acceptance.
+    # Finance rings the number in the organisation's records, then pays the first half, released on acceptance.
     context, finance = _new_page(_browser, live_server)
     sign_in(finance, "finance@example.org")
+    finance.goto("/finance/bank-details")
+    assert_accessible(finance)
+    finance.get_by_role("link", name="Check the bank details of Hartlepool Allotment Holders Association").click()
+    assert "73914682" in finance.locator(".govuk-summary-list").inner_text()
+    assert "01429 000111" in finance.locator(".govuk-summary-list").inner_text()
+    assert_accessible(finance)
+    finance.get_by_label("Who did you speak to?").fill("Janet Armstrong, chair")
+    today = clock.today()
+    finance.get_by_label("Day").fill(str(today.day))
+    finance.get_by_label("Month").fill(str(today.month))
+    finance.get_by_label("Year").fill(str(today.year))
+    finance.get_by_label("I rang the number in the organisation's records").check()
+    finance.get_by_role("button", name="Record the call-back").click()
+    assert "are verified" in finance.locator(".govuk-notification-banner").inner_text()
     finance.goto("/decisions/payments")
     assert_accessible(finance)
     finance.get_by_role("link", name=f"Record payment for {application.reference} instalment 1").click()
