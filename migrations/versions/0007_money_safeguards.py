@@ -5,7 +5,7 @@ becomes its signatory. bank_details holds encrypted account details with their c
 call-back verification; payment_runs and payment_run_lines hold the batches sent to the finance
 system; funds gain ledger_code and cost_centre.
 
-Revision ID: 0011_money_safeguards
+Revision ID: 0007_money_safeguards
 Revises: 0006_sessions_lockout
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import grants.models.base
 
 
-revision = '0011_money_safeguards'
+revision = '0007_money_safeguards'
 down_revision = "0006_sessions_lockout"
 branch_labels = None
 depends_on = None
