@@ -125,3 +125,12 @@ def test_a_round_set_up_on_the_pages_gives_a_4000_award_a_letter_with_both_repor
     reports = re.search(r"by the dates below: (.*?) (?:Special conditions|Standard terms)", letter_text).group(1)
     assert "Interim report" in reports and "Final report" in reports
     assert db.session.scalar(select(Letter).where(Letter.application_id == application.id)).kind == "award"
+
+
+def test_a_post_naming_a_huge_row_number_makes_no_huge_form(as_officer, demo):
+    """Does a crafted post naming return row 100,000 get the round form with at most 13 rows (the service then says
+    a round can have at most 12), rather than a form of 100,000 rows?"""
+    form = _new_round_form(as_officer, "Crafted")
+    soup = as_officer.post_page("/staff/rounds/new", {**form.data, "fixed_returns-99999-title": "x"})
+    assert len(soup.select("fieldset[id^=fixed-return-]")) == 13
+    assert "A round can have at most 12 fixed-date returns" in error_messages(soup)

@@ -135,7 +135,9 @@ def _round_form(data: dict) -> tuple[RoundForm, bool]:
                 formdata.setlist(f"{RETURN_ROW}{n}-" + key.split("-", 2)[2], formdata.poplist(key))
         rows -= 1
     add = request.form.get("action") == "add_return"
-    return round_form_class(rows + add)(formdata=formdata), add or remove is not None
+    # One more row than the service allows, so it can say so; never as many as a crafted post names.
+    rows = min(rows + add, reporting_schedule.MAX_FIXED_RETURNS + 1)
+    return round_form_class(rows)(formdata=formdata), add or remove is not None
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from grants.models import Application, Fund, Round, User
 
 from .conftest import assert_accessible as _assert_accessible
 from .conftest import sign_in
-from .test_apply_journey import PDF, latest_email_to, open_section, save_section
+from .test_apply_journey import latest_email_to, open_section, save_section, upload_supporting_documents
 
 STAFF_PASSWORD = "a long staff passphrase 42"
 APPLICANT = "secretary@kirkleatham-watch.example.org"
@@ -119,46 +119,26 @@ def _applicant_registers_and_applies(page, today, tmp_path) -> str:
         page.fill(f"#{name}-month", str(day.month))
         page.fill(f"#{name}-year", str(day.year))
     save_section(page)
-    open_section(page, "The need for the project")
-    page.fill("#need", "Anti-social behaviour on weekday evenings")
-    page.fill("#evidence", "Thirty incidents reported a month")
-    save_section(page)
-    open_section(page, "Organisation details")
-    save_section(page)
-    open_section(page, "What you will do")
-    page.fill("#activities", "Three evening sessions a week")
-    save_section(page)
-    open_section(page, "Where and who will benefit")
-    page.get_by_label("Redcar and Cleveland").check()
-    page.fill("#beneficiaries", "Young people aged 11 to 16")
-    page.fill("#beneficiary_count", "80")
-    save_section(page)
-    open_section(page, "Police and Crime Plan objectives")
-    page.get_by_label("3. Tackling Offending and Re-offending").check()
-    page.fill("#crime_reduction_reasons", "Gives young people somewhere to be")
-    save_section(page)
-    open_section(page, "Planned outputs")
-    page.fill("#measure_0", "evening sessions")
-    page.fill("#target_0", "60")
-    save_section(page)
-    open_section(page, "Budget")
-    page.fill("#item_0", "Youth workers")
-    page.fill("#cost_0", "£4,000")
-    save_section(page)
-    open_section(page, "Safeguarding")
-    page.get_by_label("Yes", exact=True).check()
-    page.fill("#safeguarding", "Every youth worker is DBS checked")
-    save_section(page)
-    open_section(page, "Supporting documents")
-    for kind, name in (("Governing document", "constitution.pdf"), ("Latest accounts or bank statement", "bank.pdf"),
-                       ("Safeguarding policy", "safeguarding.pdf")):
-        path = tmp_path / name
-        path.write_bytes(PDF)
-        page.get_by_label(kind, exact=True).check()
-        page.set_input_files("#file", str(path))
-        page.get_by_role("button", name="Upload file").click()
-        expect(page.get_by_text(f"{name} has been uploaded")).to_be_visible()
-    save_section(page)
+    for section, fields in (
+            ("The need for the project", {"#need": "Anti-social behaviour on weekday evenings",
+                                          "#evidence": "Thirty incidents reported a month"}),
+            ("Organisation details", {}),
+            ("What you will do", {"#activities": "Three evening sessions a week"}),
+            ("Where and who will benefit", {"Redcar and Cleveland": True, "#beneficiary_count": "80",
+                                            "#beneficiaries": "Young people aged 11 to 16"}),
+            ("Police and Crime Plan objectives", {"3. Tackling Offending and Re-offending": True,
+                                                  "#crime_reduction_reasons": "Gives young people somewhere to be"}),
+            ("Planned outputs", {"#measure_0": "evening sessions", "#target_0": "60"}),
+            ("Budget", {"#item_0": "Youth workers", "#cost_0": "£4,000"}),
+            ("Safeguarding", {"Yes": True, "#safeguarding": "Every youth worker is DBS checked"})):
+        open_section(page, section)
+        for target, value in fields.items():
+            if value is True:
+                page.get_by_label(target, exact=True).check()
+            else:
+                page.fill(target, value)
+        save_section(page)
+    upload_supporting_documents(page, tmp_path)
     page.get_by_role("link", name="Check your answers and submit").click()
     page.fill("#declaration_position", "Secretary")
     page.get_by_label("I confirm the declaration above").check()
