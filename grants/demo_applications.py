@@ -277,7 +277,8 @@ def history_rounds(csf_round: Round, ppaf_round: Round) -> tuple[Round, Round]:
                  full_payment_threshold_pence=current.full_payment_threshold_pence,
                  final_report_months_after_end=current.final_report_months_after_end,
                  interim_report_rule=current.interim_report_rule,
-                 interim_report_threshold_pence=current.interim_report_threshold_pence, guidance=current.guidance),
+                 interim_report_threshold_pence=current.interim_report_threshold_pence, guidance=current.guidance,
+                 allowed_org_types=list(current.allowed_org_types)),
             fund_id=current.fund_id, name=year,
         )
         _configure_round(round_)
@@ -331,7 +332,7 @@ def allotment_padlocks(demo: Demo) -> None:
 def allotment_trail_cameras(demo: Demo) -> None:
     """Approved five days ago: an offer waiting for the applicant to accept."""
     with as_of(demo.day(40)):
-        app = _make(demo, email=ALLOTMENTS, fund="PPAF", title="Trail cameras and warning signs for allotments",
+        app = _make(demo, email=ALLOTMENTS, fund="CSF", title="Trail cameras and warning signs for allotments",
                     summary="Wildlife-style trail cameras and warning signs at the three allotment sites "
                             "hit hardest by theft.",
                     need="Three sites account for half the break-ins; the neighbourhood team asked us for "
@@ -363,7 +364,7 @@ def allotment_draft(demo: Demo) -> None:
 def allotment_history(demo: Demo) -> None:
     """Last year: a small PPAF grant for shed alarms, completed; its £100 underspend is still to be paid back."""
     with as_of(demo.then(2025, 5, 6)):
-        app = _make(demo, email=ALLOTMENTS, fund="PPAF", year=HISTORY_YEAR, title="Shed alarm pilot at Burn Valley",
+        app = _make(demo, email=ALLOTMENTS, fund="CSF", year=HISTORY_YEAR, title="Shed alarm pilot at Burn Valley",
                     summary="A pilot of battery shed alarms on one site before rolling them out.",
                     need="Burn Valley had 31 shed break-ins in 2024.",
                     activities="Fit 40 shed alarms and compare break-ins with the year before.",
@@ -614,7 +615,7 @@ def scams_workshops(demo: Demo) -> None:
 def scams_doorstep(demo: Demo) -> None:
     """More information requested: the officer wants a quote."""
     with as_of(demo.day(16)):
-        app = _make(demo, email=SCAMS, fund="PPAF", title="Doorstep crime prevention packs",
+        app = _make(demo, email=SCAMS, fund="CSF", title="Doorstep crime prevention packs",
                     summary="'No cold calling' door stickers, door chains and guidance for older people.",
                     need="Doorstep crime against older people in Stockton is rising.",
                     activities="Fit door chains and give packs during home visits.",
@@ -630,7 +631,7 @@ def scams_doorstep(demo: Demo) -> None:
 def scams_memory_cafe(demo: Demo) -> None:
     """Approved but never accepted: the offer lapsed after 28 days."""
     with as_of(demo.day(90)):
-        app = _make(demo, email=SCAMS, fund="PPAF", title="Staying safe sessions at memory cafés",
+        app = _make(demo, email=SCAMS, fund="CSF", title="Staying safe sessions at memory cafés",
                     summary="Sessions on scams and staying safe at home for people living with dementia.",
                     need="People living with dementia are targeted by repeat scams.",
                     activities="Monthly sessions at four memory cafés.",
@@ -716,7 +717,7 @@ def soroptimist_safer_homes(demo: Demo) -> None:
 def scams_call_blockers(demo: Demo) -> None:
     """Assessed within the delegated limit: ready for the Chief Executive to decide."""
     with as_of(demo.day(33)):
-        app = _make(demo, email=SCAMS, fund="PPAF", title="Call blockers for scam victims in Hartlepool",
+        app = _make(demo, email=SCAMS, fund="CSF", title="Call blockers for scam victims in Hartlepool",
                     summary="Call blocking units for older people in Hartlepool who have already been "
                             "targeted by phone scams.",
                     need="Trading Standards identified 180 Hartlepool residents on 'suckers lists' sold "

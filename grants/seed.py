@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from . import clock
 from .extensions import db
-from .models import Criterion, EligibilityCheck, Fund, Objective, Organisation, OrgMembership, Role, Round, User
+from .models import (Application, Criterion, EligibilityCheck, Fund, Objective, Organisation, OrgMembership, Role, Round,
+                     User)
 from .services import accounts
 from .services.setup import DEFAULT_RUBRIC, DESCRIPTORS, load_reference_data
 
@@ -184,11 +185,17 @@ def seed_organisations(users: dict[str, User]) -> dict[str, Organisation]:
     return orgs
 
 
+PPAF_ORG_TYPES = ("registered_charity", "cio")
+
+
 def seed_demo() -> dict:
     """Everything a new user needs to try every role. Safe to run again."""
     seed_reference()
     csf, ppaf = seed_funds()
     csf_round, ppaf_round = seed_rounds(csf, ppaf)
+    if ppaf_round.id not in set(db.session.scalars(select(Application.round_id).distinct())):
+        # As the real fund: money from unclaimed property goes to charitable purposes, through charities.
+        ppaf_round.allowed_org_types = list(PPAF_ORG_TYPES)
     users = seed_accounts()
     orgs = seed_organisations(users)
     from .demo_applications import seed_applications

@@ -203,3 +203,21 @@ def test_demo_loaded_years_later_has_open_rounds_and_every_state(app, monkeypatc
         assert 0 <= money.committed <= money.budget
         assert money.paid <= money.committed
     assert verify_chain().ok
+
+
+def test_demo_police_property_act_fund_takes_charities_and_cios_only(app, runner):
+    """As the real fund, do the demo's Police Property Act Fund rounds (this year's and last) take registered
+    charities and CIOs only, with every one of their applications from such an organisation, while the demo
+    applicant's group (not a charity) is told why it cannot apply?"""
+    from grants.services import rounds as round_service
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    ppaf_rounds = list(db.session.scalars(select(Round).join(Round.fund).where(Round.fund.has(code="PPAF"))))
+    assert len(ppaf_rounds) == 2
+    assert all(sorted(r.allowed_org_types) == ["cio", "registered_charity"] for r in ppaf_rounds)
+    kinds = [a.organisation.org_type for a in db.session.scalars(
+        select(Application).where(Application.round_id.in_([r.id for r in ppaf_rounds])))]
+    assert kinds and set(kinds) == {"cio", "registered_charity"}
+    current = next(r for r in ppaf_rounds if r.is_open)
+    refusal = round_service.org_type_refusal(current, "constituted_group")
+    assert refusal.startswith(f"Only these types of organisation may apply to the {current.title} round")

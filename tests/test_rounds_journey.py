@@ -36,7 +36,10 @@ class Filler:
             elif element.get("type") == "checkbox":
                 if element.has_attr("checked"):
                     self.data.setdefault(name, []).append(element["value"])  # type: ignore[union-attr]
-            elif element.get("type") not in ("radio", "file", "submit"):
+            elif element.get("type") == "radio":
+                if element.has_attr("checked"):
+                    self.data[name] = element["value"]
+            elif element.get("type") not in ("file", "submit"):
                 self.data[name] = element.get("value", "")
 
     def _by_label(self, text: str):
@@ -53,6 +56,11 @@ class Filler:
         option = select_.find("option", string=lambda s: s is not None and s.strip() == option_text)
         assert option is not None, f"no option {option_text!r} in {label!r}"
         self.data[select_["name"]] = option["value"]
+        return self
+
+    def choose(self, label: str) -> Filler:
+        radio = self._by_label(label)
+        self.data[radio["name"]] = radio["value"]
         return self
 
     def tick(self, label: str) -> Filler:

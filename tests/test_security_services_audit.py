@@ -21,6 +21,7 @@ SERVICES = Path(grants.services.__file__).parent
 EXEMPT = {
     "audit.record": "is the audit trail",
     "numbering.next_number": "a counter; the change that takes the number is audited",
+    "reporting_schedule.apply_schedule": "writes checked settings for set_schedule and the round services, which audit",
     "outbox.send_template": "queues an email as part of an audited change",
     "outbox.notify_organisation": "queues an email as part of an audited change",
     "outbox.notify_role": "queues an email as part of an audited change",

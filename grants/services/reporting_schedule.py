@@ -89,6 +89,15 @@ def interim_required_by_rule(round_, award_pence: int) -> bool:
     return False
 
 
+def interim_rule_text(round_) -> str:
+    """The round's interim rule in words, e.g. "For awards above £2,500"."""
+    from ..money import format_pence
+
+    if round_.interim_report_rule == ABOVE:
+        return f"For awards above {format_pence(round_.interim_report_threshold_pence)}"
+    return INTERIM_RULES.get(round_.interim_report_rule, round_.interim_report_rule)
+
+
 def propose_instalments(round_, award_pence: int) -> list[dict]:
     """The round's payment split for an award (see the module docstring)."""
     if award_pence <= round_.full_payment_threshold_pence:
@@ -181,11 +190,45 @@ def check_settings(*, final_report_months_after_end: int | None, interim_report_
     return errors
 
 
+SCHEDULE_FIELDS = ("final_report_months_after_end", "interim_report_rule", "interim_report_threshold_pence",
+                   "fixed_returns")
+OFFER_MADE = ("This round has already made offers, and their letters state its reporting schedule; set a different "
+              "schedule in a new round")
+
+
+def offer_made(round_) -> bool:
+    """Has the round made an offer? From then on its schedule is fixed (see `set_schedule`)."""
+    if round_.id is None:
+        return False
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..models import Application
+
+    return db.session.scalar(select(Application.id).where(Application.round_id == round_.id,
+                                                          Application.awarded_pence.is_not(None)).limit(1)) is not None
+
+
 def _settings_of(round_) -> dict:
     return {"final_report_months_after_end": round_.final_report_months_after_end,
             "interim_report_rule": round_.interim_report_rule,
             "interim_report_threshold_pence": round_.interim_report_threshold_pence,
             "fixed_returns": [{"title": f.title, "due_on": f.due_on.isoformat()} for f in round_.fixed_returns]}
+
+
+def apply_schedule(round_, *, final_report_months_after_end: int, interim_report_rule: str,
+                   interim_report_threshold_pence: int | None, fixed_returns: Iterable[tuple[str, date]] = ()) -> None:
+    """Write checked schedule settings onto a round (the caller checks and audits). The threshold is kept
+    unless the rule is "above", so switching the rule off and on again keeps it."""
+    from ..models import FixedReturn
+
+    round_.final_report_months_after_end = final_report_months_after_end
+    round_.interim_report_rule = interim_report_rule
+    if interim_report_rule == ABOVE:
+        round_.interim_report_threshold_pence = interim_report_threshold_pence
+    wanted = [(title.strip(), due_on) for title, due_on in fixed_returns]
+    if [(f.title, f.due_on) for f in round_.fixed_returns] != wanted:
+        round_.fixed_returns = [FixedReturn(title=title, due_on=due_on) for title, due_on in wanted]
 
 
 def set_schedule(round_, *, actor, final_report_months_after_end: int, interim_report_rule: str,
@@ -195,17 +238,11 @@ def set_schedule(round_, *, actor, final_report_months_after_end: int, interim_r
     Refused once the round has made an offer: a letter states the reports its
     grant will send, and the reports are created from the round when the offer
     is accepted, so the schedule must not move under an offer already made.
+    The round settings pages change the schedule through `rounds.edit_round`,
+    which applies this same rule.
     """
-    from sqlalchemy import select
-
-    from ..extensions import db
-    from ..models import Application, FixedReturn
-
-    offered = db.session.scalar(select(Application.id).where(Application.round_id == round_.id,
-                                                             Application.awarded_pence.is_not(None)).limit(1))
-    if offered is not None:
-        raise InvalidTransition("This round has already made offers, and their letters state its reporting "
-                                "schedule; set a different schedule in a new round")
+    if offer_made(round_):
+        raise InvalidTransition(OFFER_MADE)
     rows = list(fixed_returns)
     errors = check_settings(final_report_months_after_end=final_report_months_after_end,
                             interim_report_rule=interim_report_rule,
@@ -214,11 +251,9 @@ def set_schedule(round_, *, actor, final_report_months_after_end: int, interim_r
     if errors:
         raise ValidationFailed(errors)
     before = _settings_of(round_)
-    round_.final_report_months_after_end = final_report_months_after_end
-    round_.interim_report_rule = interim_report_rule
-    if interim_report_rule == ABOVE:
-        round_.interim_report_threshold_pence = interim_report_threshold_pence
-    round_.fixed_returns = [FixedReturn(title=title.strip(), due_on=due_on) for title, due_on in rows]
+    apply_schedule(round_, final_report_months_after_end=final_report_months_after_end,
+                   interim_report_rule=interim_report_rule,
+                   interim_report_threshold_pence=interim_report_threshold_pence, fixed_returns=rows)
     after = _settings_of(round_)
     if after != before:
         audit.record("round.schedule_changed", actor=actor, entity=round_, fund_id=round_.fund_id,

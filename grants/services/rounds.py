@@ -15,6 +15,9 @@ Rules:
 * Until a round opens, anything may change. From its opening day applicants may
   rely on it, so only a later closing date, the guidance, and the budget may
   change; the budget never below what is committed, and a reduction needs a reason.
+* The reporting schedule (checked by `reporting_schedule.check_settings`) may
+  change until the round makes its first offer, opened or not: from then on
+  letters state it (`reporting_schedule.set_schedule` applies the same rule).
 * A round can be closed early with a reason; organisations with drafts are told.
 """
 from __future__ import annotations
@@ -31,7 +34,7 @@ from ..extensions import db
 from ..models import (Application, Area, Criterion, DecisionRecord, EligibilityCheck, Fund, Objective, OrgType, Round,
                       User)
 from ..money import format_pence
-from . import audit, outbox
+from . import audit, outbox, reporting_schedule
 from .budget import round_money
 from .errors import DomainError, ValidationFailed
 from .reference import objectives_for, plan_in_force
@@ -158,25 +161,51 @@ class RoundSettings:
     objective_ids: list[int] = field(default_factory=list)
     area_ids: list[int] = field(default_factory=list)
     allowed_org_types: list[str] = field(default_factory=list)
+    # The reporting schedule (services/reporting_schedule.py says what each means); the threshold only
+    # counts when the interim rule is "above". Fixed-date returns are (title, due date) pairs.
+    final_report_months_after_end: int | None = 3
+    interim_report_rule: str = reporting_schedule.ABOVE
+    interim_report_threshold_pence: int | None = 250_000
+    fixed_returns: list[tuple[str, date | None]] = field(default_factory=list)
 
 
-COLUMNS = [f.name for f in dataclasses.fields(RoundSettings) if f.name not in ("objective_ids", "area_ids")]
+SCHEDULE = set(reporting_schedule.SCHEDULE_FIELDS)
+COLUMNS = [f.name for f in dataclasses.fields(RoundSettings)
+           if f.name not in ("objective_ids", "area_ids") and f.name not in SCHEDULE]
 # What may still change once a round has opened (applicants already rely on the rest).
 CHANGEABLE_AFTER_OPENING = {"closes_on", "guidance", "budget_pence"}
+
+
+def changeable_settings(round_: Round) -> set[str]:
+    """The settings that may change now (see the module's rules): all until it opens, then a few; the
+    reporting schedule until the round has made an offer."""
+    names = {f.name for f in dataclasses.fields(RoundSettings)}
+    if round_.has_opened:
+        names = CHANGEABLE_AFTER_OPENING | SCHEDULE
+    if reporting_schedule.offer_made(round_):
+        names -= SCHEDULE
+    return names
 
 
 def settings_of(round_: Round) -> RoundSettings:
     """A round's current settings, e.g. to fill the form or to copy it."""
     values = {name: getattr(round_, name) for name in COLUMNS}
     values["allowed_org_types"] = list(round_.allowed_org_types or [])
+    rule = round_.interim_report_rule
     return RoundSettings(**values, objective_ids=[o.id for o in round_.objectives],
-                         area_ids=[a.id for a in round_.areas])
+                         area_ids=[a.id for a in round_.areas],
+                         final_report_months_after_end=round_.final_report_months_after_end, interim_report_rule=rule,
+                         interim_report_threshold_pence=round_.interim_report_threshold_pence
+                         if rule == reporting_schedule.ABOVE else None,
+                         fixed_returns=[(f.title, f.due_on) for f in round_.fixed_returns])
 
 
 def _snapshot(settings: RoundSettings) -> dict:
     values = dataclasses.asdict(settings)
     for key in ("objective_ids", "area_ids", "allowed_org_types"):
         values[key] = sorted(values[key])
+    values["fixed_returns"] = [{"title": title, "due_on": due_on} for title, due_on in
+                               sorted(settings.fixed_returns, key=lambda row: (str(row[1]), row[0]))]
     return values
 
 
@@ -227,6 +256,10 @@ def _settings_errors(fund: Fund, s: RoundSettings, round_: Round | None) -> dict
         errors["allowed_org_types"] = "Choose at least one type of organisation that may apply"
     elif not set(s.allowed_org_types) <= {t.value for t in OrgType}:
         errors["allowed_org_types"] = "Choose organisation types from the list"
+    errors.update(reporting_schedule.check_settings(
+        final_report_months_after_end=s.final_report_months_after_end, interim_report_rule=s.interim_report_rule,
+        interim_report_threshold_pence=s.interim_report_threshold_pence, fixed_returns=s.fixed_returns,
+        opens_on=s.opens_on))
     return errors
 
 
@@ -257,12 +290,19 @@ def _apply_settings(round_: Round, s: RoundSettings) -> None:
     round_.allowed_org_types = sorted(set(s.allowed_org_types))
     round_.objectives = list(db.session.scalars(select(Objective).where(Objective.id.in_(s.objective_ids))))
     round_.areas = list(db.session.scalars(select(Area).where(Area.id.in_(s.area_ids))))
+    reporting_schedule.apply_schedule(round_, final_report_months_after_end=s.final_report_months_after_end,
+                                      interim_report_rule=s.interim_report_rule,
+                                      interim_report_threshold_pence=s.interim_report_threshold_pence,
+                                      fixed_returns=s.fixed_returns)
 
 
 def _clean(s: RoundSettings) -> RoundSettings:
+    threshold = s.interim_report_threshold_pence if s.interim_report_rule == reporting_schedule.ABOVE else None
     return dataclasses.replace(s, name=(s.name or "").strip(), financial_year=(s.financial_year or "").strip(),
                                guidance=(s.guidance or "").strip(), objective_ids=list(s.objective_ids or []),
-                               area_ids=list(s.area_ids or []), allowed_org_types=list(s.allowed_org_types or []))
+                               area_ids=list(s.area_ids or []), allowed_org_types=list(s.allowed_org_types or []),
+                               interim_report_threshold_pence=threshold,
+                               fixed_returns=[((title or "").strip(), due) for title, due in s.fixed_returns or []])
 
 
 def _check_fund_open(fund: Fund) -> None:
@@ -296,15 +336,19 @@ def edit_round(round_: Round, settings: RoundSettings, *, reason: str | None = N
     after = _snapshot(settings)
     changed = [k for k in after if after[k] != before[k]]
     errors = _settings_errors(round_.fund, settings, round_)
+    changeable = changeable_settings(round_)
+    for key in changed:
+        if key in SCHEDULE and key not in changeable:
+            errors[key] = reporting_schedule.OFFER_MADE
     if round_.has_opened:
         # What was accepted when it opened stays accepted (e.g. an objective retired since); a budget cut that
         # falls below the largest award or a limit is reported on the budget, the field being changed.
         below = [m for k, m in errors.items()
                  if k in ("max_award_pence", "delegated_limit_pence", "full_payment_threshold_pence")]
-        errors = {key: message for key, message in errors.items() if key in changed}
+        errors = {key: message for key, message in errors.items() if key.split("-")[0] in changed}
         opened = f"{round_.opens_on:%d %B %Y}"
         for key in changed:
-            if key not in CHANGEABLE_AFTER_OPENING:
+            if key not in changeable and key not in SCHEDULE:
                 errors[key] = (f"This cannot change now the round has opened (on {opened}), because applicants "
                                "may already rely on it")
         if "closes_on" in changed and settings.closes_on and settings.closes_on < round_.closes_on:
@@ -358,14 +402,15 @@ def suggested_copy_name(round_: Round) -> str:
 
 
 def copy_round(source: Round, *, name: str, actor: User) -> Round:
-    """A new round like `source` a year on: dates a year later, the next financial year, the same settings,
-    checklist and rubric. Objectives carry over where they are in the plan in force on the new opening date;
-    otherwise the new round takes that plan's objectives."""
+    """A new round like `source` a year on: dates (fixed-date returns too) a year later, the next financial
+    year, the same settings, reporting schedule, checklist and rubric. Objectives carry over where they are in
+    the plan in force on the new opening date; otherwise the new round takes that plan's objectives."""
     _check_fund_open(source.fund)
     settings = settings_of(source)
     settings.name = name
     settings.opens_on, settings.closes_on = _a_year_later(source.opens_on), _a_year_later(source.closes_on)
     settings.financial_year = _next_financial_year(source.financial_year)
+    settings.fixed_returns = [(title, _a_year_later(due_on)) for title, due_on in settings.fixed_returns]
     available = {o.id for o in objectives_for(settings.opens_on)}
     kept = [i for i in settings.objective_ids if i in available]
     settings.objective_ids = kept or sorted(available)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from ..forms import GovDateField, MoneyField, WholeNumberField, max_length
 from ..models import ORG_TYPE_LABELS
+from ..services.reporting_schedule import INTERIM_RULES
 
 ORG_TYPE_CHOICES = [(t.value, label) for t, label in ORG_TYPE_LABELS.items()]
 
@@ -58,6 +59,28 @@ class RoundForm(FlaskForm):
                                             validate_choice=False)
     reason = TextAreaField("Reason for the change", validators=[max_length(2000, "The reason")],
                            description="Needed when the budget goes down")
+    # The reporting schedule; fixed-date returns are rows added by round_form_class.
+    returns = 0
+    final_report_months_after_end = WholeNumberField("Months after the project ends that the final report is due")
+    interim_report_rule = RadioField("When do grants send an interim report?", choices=list(INTERIM_RULES.items()),
+                                     validate_choice=False)
+    interim_report_threshold_pence = MoneyField("Interim report for awards above", allow_zero=True)
+
+    def fixed_return_rows(self) -> list[tuple[str, object]]:
+        """The fixed-date returns typed, as (title, due date) pairs, row n as the service numbers it."""
+        return [(self[f"fixed_returns-{n}-title"].data or "", self[f"fixed_returns-{n}-due_on"].data)
+                for n in range(self.returns)]
+
+
+def round_form_class(returns: int) -> type[RoundForm]:
+    """The round form with `returns` rows of fixed-date returns (named as the service names their errors), so
+    rows are added and removed without JavaScript."""
+    fields: dict[str, object] = {"returns": returns}
+    for n in range(returns):
+        fields[f"fixed_returns-{n}-title"] = StringField(f"Return {n + 1}: name",
+                                                         validators=[max_length(200, f"Return {n + 1}'s name")])
+        fields[f"fixed_returns-{n}-due_on"] = GovDateField(f"Return {n + 1}: due date")
+    return type("RoundForm", (RoundForm,), fields)
 
 
 class CopyRoundForm(FlaskForm):

@@ -16,10 +16,11 @@ from ..extensions import db
 from ..forms import WholeNumberField, apply_service_errors, show_refusal
 from ..models import Application, Area, EligibilityCheck, Fund, Objective, PlanPeriod, Role, Round
 from ..services import reference as reference_service
+from ..services import reporting_schedule
 from ..services import rounds as round_service
 from ..services import rubric as rubric_service
 from ..services.errors import DomainError, ValidationFailed
-from .forms import ORG_TYPE_CHOICES, CloseRoundForm, CopyRoundForm, RoundForm
+from .forms import ORG_TYPE_CHOICES, CloseRoundForm, CopyRoundForm, RoundForm, round_form_class
 from .routes import bp
 
 
@@ -76,7 +77,8 @@ def round_detail(round_id: int):
              for a in by_stage["in_assessment"]}
     return render_template("staff/rounds_round.html", round=round_, form=form, by_stage=by_stage, short=short,
                            locked=rubric_service.rubric_locked(round_),
-                           org_types=dict(ORG_TYPE_CHOICES))
+                           org_types=dict(ORG_TYPE_CHOICES),
+                           interim_rule=reporting_schedule.interim_rule_text(round_))
 
 
 # --- Setting up and changing a round -------------------------------------------------------------------
@@ -96,7 +98,9 @@ def _round_form_choices(form: RoundForm, round_: Round | None) -> None:
 
 
 def _settings_from(form: RoundForm, base: round_service.RoundSettings, fields) -> round_service.RoundSettings:
-    values = {name: form[name].data for name in fields}
+    values = {name: form[name].data for name in fields if name != "fixed_returns"}
+    if "fixed_returns" in fields:
+        values["fixed_returns"] = form.fixed_return_rows()
     for name in ("guidance", "name", "financial_year"):
         if name in values:
             values[name] = values[name] or ""
@@ -104,6 +108,36 @@ def _settings_from(form: RoundForm, base: round_service.RoundSettings, fields) -
 
 
 ROUND_FIELDS = [f.name for f in dataclasses.fields(round_service.RoundSettings)]
+RETURN_ROW = "fixed_returns-"
+
+
+def _form_data(settings: round_service.RoundSettings) -> dict:
+    data = dataclasses.asdict(settings)
+    for n, (title, due_on) in enumerate(settings.fixed_returns):
+        data[f"{RETURN_ROW}{n}-title"], data[f"{RETURN_ROW}{n}-due_on"] = title, due_on
+    return data
+
+
+def _round_form(data: dict) -> tuple[RoundForm, bool]:
+    """The round form with a row per fixed-date return, and whether the post only added or removed a row
+    ("Add a fixed-date return" / "Remove" re-show the form with nothing saved, so they work without JavaScript)."""
+    if request.method != "POST":
+        return round_form_class(len(data.get("fixed_returns") or []))(data=data), False
+    formdata = request.form.copy()
+    rows = 1 + max([int(key.split("-")[1]) for key in formdata
+                    if key.startswith(RETURN_ROW) and key.split("-")[1].isdigit()] + [-1])
+    remove = request.form.get("remove_return", type=int)
+    if remove is not None and 0 <= remove < rows:
+        for n in range(remove, rows):  # each later row moves up one
+            for key in [k for k in formdata if k.startswith(f"{RETURN_ROW}{n}-")]:
+                formdata.pop(key)
+            for key in [k for k in list(formdata) if k.startswith(f"{RETURN_ROW}{n + 1}-")]:
+                formdata.setlist(f"{RETURN_ROW}{n}-" + key.split("-", 2)[2], formdata.poplist(key))
+        rows -= 1
+    add = request.form.get("action") == "add_return"
+    # One more row than the service allows, so it can say so; never as many as a crafted post names.
+    rows = min(rows + add, reporting_schedule.MAX_FIXED_RETURNS + 1)
+    return round_form_class(rows)(formdata=formdata), add or remove is not None
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
@@ -115,9 +149,9 @@ def round_new():
         objective_ids=[o.id for o in reference_service.objectives_for(today)],
         area_ids=list(db.session.scalars(select(Area.id))),
         allowed_org_types=[value for value, _ in ORG_TYPE_CHOICES])
-    form = RoundForm(data={**dataclasses.asdict(defaults), "fund_id": request.args.get("fund", type=int)})
+    form, row_changed = _round_form({**_form_data(defaults), "fund_id": request.args.get("fund", type=int)})
     _round_form_choices(form, None)
-    if form.validate_on_submit():
+    if not row_changed and form.validate_on_submit():
         fund = db.session.get(Fund, form.fund_id.data or 0)
         if fund is None:
             form.fund_id.errors = ["Choose the fund the round belongs to"]
@@ -141,10 +175,11 @@ def round_settings(round_id: int):
     """Change a round: anything until it opens; afterwards only its closing date (later), guidance and budget."""
     round_ = _round(round_id)
     current = round_service.settings_of(round_)
-    form = RoundForm(data=dataclasses.asdict(current))
+    form, row_changed = _round_form(_form_data(current))
     _round_form_choices(form, round_)
-    fields = [f for f in ROUND_FIELDS if not round_.has_opened or f in round_service.CHANGEABLE_AFTER_OPENING]
-    if form.validate_on_submit():
+    changeable = round_service.changeable_settings(round_)
+    fields = [f for f in ROUND_FIELDS if f in changeable]
+    if not row_changed and form.validate_on_submit():
         try:
             round_service.edit_round(round_, _settings_from(form, current, fields), reason=form.reason.data,
                                      actor=current_user)

@@ -39,6 +39,20 @@ def open_section(page, name):
     page.locator(".govuk-task-list").get_by_role("link", name=name, exact=True).click()
 
 
+def upload_supporting_documents(page, tmp_path):
+    """Upload a governing document, accounts and a safeguarding policy, then mark the section complete."""
+    open_section(page, "Supporting documents")
+    for kind, name in (("Governing document", "constitution.pdf"), ("Latest accounts or bank statement", "bank.pdf"),
+                       ("Safeguarding policy", "safeguarding.pdf")):
+        path = tmp_path / name
+        path.write_bytes(PDF)
+        page.get_by_label(kind, exact=True).check()
+        page.set_input_files("#file", str(path))
+        page.get_by_role("button", name="Upload file").click()
+        expect(page.get_by_text(f"{name} has been uploaded")).to_be_visible()
+    save_section(page)
+
+
 def test_register_apply_with_save_and_return_upload_and_submit(browser_page, demo, tmp_path):
     """Can a new group register, fill in an application over two sign-ins, upload a PDF and submit it?"""
     page = browser_page
@@ -137,16 +151,7 @@ def test_register_apply_with_save_and_return_upload_and_submit(browser_page, dem
     page.fill("#safeguarding", "All coaches are DBS checked; the club has a safeguarding lead")
     save_section(page)
 
-    open_section(page, "Supporting documents")
-    for kind, name in (("Governing document", "constitution.pdf"), ("Latest accounts or bank statement", "bank.pdf"),
-                       ("Safeguarding policy", "safeguarding.pdf")):
-        path = tmp_path / name
-        path.write_bytes(PDF)
-        page.get_by_label(kind, exact=True).check()
-        page.set_input_files("#file", str(path))
-        page.get_by_role("button", name="Upload file").click()
-        expect(page.get_by_text(f"{name} has been uploaded")).to_be_visible()
-    save_section(page)
+    upload_supporting_documents(page, tmp_path)
 
     page.get_by_role("link", name="Check your answers and submit").click()
     expect(page.locator("h1")).to_have_text("Check your answers before submitting your application")
