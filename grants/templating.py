@@ -81,6 +81,13 @@ def nav_items() -> list[dict]:
     return items
 
 
+def may_search() -> bool:
+    """Does the signed-in person get the staff search box in the header?"""
+    from .services.search import SEARCH_ROLES
+
+    return current_user.is_authenticated and current_user.has_role(*SEARCH_ROLES)
+
+
 def link(endpoint: str, **values) -> str:
     """An absolute URL for emails and documents, built without needing a request.
 
@@ -115,6 +122,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["Status"] = Status
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["link"] = link
+    app.jinja_env.globals["may_search"] = may_search
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -85,6 +85,12 @@ def may_read(user: User | None, info: Info) -> bool:
     return user.has_role(*READ[info])
 
 
+def reads_all_content(user: User | None) -> bool:
+    """Does the user read every application's content by role alone (officers, decision makers, auditors)?"""
+    staff = READ[Info.APPLICATION_CONTENT] - {Role.APPLICANT, Role.ASSESSOR}
+    return user is not None and getattr(user, "is_authenticated", False) and user.has_role(*staff)
+
+
 def may_read_application(user: User | None, application: Application, info: Info) -> bool:
     """May the user read this kind of information about this application?
 

@@ -224,3 +224,4 @@ def outbox():
 
 
 from . import funds, rounds  # noqa: E402,F401  (registers the fund and round routes)
+from . import working_day  # noqa: E402,F401  (search and the organisation record)

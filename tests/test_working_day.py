@@ -1,0 +1,206 @@
+"""The working day: staff search and the organisation record, through the test client."""
+from __future__ import annotations
+
+import pytest
+
+from grants.extensions import db
+from grants.models import Assignment, Organisation
+from grants.services import search as search_service
+
+from .factories import make_application
+from .helpers import text_of
+
+
+def _org(demo, name: str, **fields) -> Organisation:
+    base = demo.applicant.organisation
+    organisation = Organisation(legal_name=name, org_type=base.org_type, address_line_1="1 High Street",
+                                town="Hartlepool", postcode="TS24 7AA", contact_name="Sam Smith",
+                                contact_email="sam@example.org", **fields)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def _application(demo, *, summary: str | None = None, **fields):
+    application = make_application(demo, **fields)
+    if summary is not None:
+        application.summary = summary
+    return application
+
+
+@pytest.fixture
+def searchable(demo):
+    """Three submitted applications from distinct organisations and one draft."""
+    cafe = _org(demo, "Café Résistance Youth Club", charity_number="1234567")
+    scouts = _org(demo, "Stockton Scouts", company_number="SC012345")
+    football = _application(demo, org=cafe, status="submitted", title="Evening football for teenagers",
+                                summary="Diversion sessions on Friday nights")
+    scams = _application(demo, org=scouts, status="submitted", title="Scam awareness workshops",
+                             summary="Talks for older residents about doorstep fraud")
+    padlocks = make_application(demo, status="submitted", title="Allotment padlocks")
+    draft = make_application(demo, org=scouts, status="draft", title="Secret draft about fraud")
+    db.session.commit()
+    return {"cafe": cafe, "scouts": scouts, "football": football, "scams": scams, "padlocks": padlocks,
+            "draft": draft}
+
+
+def _found(soup, section: str) -> list[str]:
+    heading = soup.find("h2", id=section)
+    if heading is None:
+        return []
+    block = heading.find_next_sibling(["table", "ul", "p"])
+    if block is None:
+        return []
+    if block.name == "table":  # the reference, first in each row
+        return [row.find("td").find("a").get_text(strip=True) for row in block.find("tbody").find_all("tr")]
+    return [a.get_text(strip=True) for a in block.find_all("a")]
+
+
+def test_officer_finds_an_application_by_reference_first(as_officer, searchable):
+    """Does typing a reference (in any case) put that application first?"""
+    reference = searchable["scams"].reference
+    soup = as_officer.get_page(f"/staff/search?q={reference.lower()}")
+    assert _found(soup, "applications")[0] == reference
+
+
+def test_organisation_name_ignores_case_and_accents_and_matches_part(as_officer, searchable):
+    """Does "cafe resist" find "Café Résistance Youth Club" and its application?"""
+    soup = as_officer.get_page("/staff/search?q=CAFE resist")
+    assert "Café Résistance Youth Club" in _found(soup, "organisations")
+    assert searchable["football"].reference in _found(soup, "applications")
+    assert searchable["scams"].reference not in _found(soup, "applications")
+
+
+def test_charity_and_company_numbers_find_the_organisation(as_officer, searchable):
+    """Do a charity number and a company number (spaced, lower case) find their organisations?"""
+    assert _found(as_officer.get_page("/staff/search?q=1234567"), "organisations") == ["Café Résistance Youth Club"]
+    assert _found(as_officer.get_page("/staff/search?q=sc 012345"), "organisations") == ["Stockton Scouts"]
+
+
+def test_words_in_title_and_summary_find_applications_but_never_drafts(as_officer, searchable):
+    """Do words from a title or a summary find the application, and is a draft never found?"""
+    assert _found(as_officer.get_page("/staff/search?q=football"), "applications") == [
+        searchable["football"].reference]
+    found = _found(as_officer.get_page("/staff/search?q=fraud"), "applications")
+    assert found == [searchable["scams"].reference]
+    assert searchable["draft"].reference not in found
+
+
+@pytest.mark.parametrize("hostile", ["%", "_", "'", '"', "' OR 1=1 --", "\\", "a" * 1000, "%_%", "é" * 300])
+def test_hostile_search_text_returns_a_page_not_an_error(as_officer, searchable, hostile):
+    """Do wildcards, quotes and 1,000 characters come back as a page of (no) results, never an error or everything?"""
+    soup = as_officer.get_page("/staff/search", query_string={"q": hostile})
+    assert soup.find("h1").get_text(strip=True) == "Search"
+    assert _found(soup, "applications") == []
+    assert _found(soup, "organisations") == []
+
+
+def test_finance_finds_organisations_and_awards_but_not_by_content(as_finance, searchable, demo):
+    """Does finance find organisations, and awarded applications by reference, but nothing by summary words?"""
+    searchable["scams"].status = "funded"
+    searchable["scams"].awarded_pence = 300_000
+    db.session.commit()
+    assert _found(as_finance.get_page("/staff/search?q=scouts"), "organisations") == ["Stockton Scouts"]
+    assert _found(as_finance.get_page("/staff/search?q=scouts"), "applications") == [
+        searchable["scams"].reference]
+    assert _found(as_finance.get_page("/staff/search?q=fraud"), "applications") == []
+    # Submitted, not awarded: finance does not find it even by reference.
+    assert _found(as_finance.get_page(f"/staff/search?q={searchable['football'].reference}"), "applications") == []
+
+
+def test_assessor_finds_only_assigned_applications_and_no_organisations(as_assessor, searchable, demo):
+    """Does an assessor find only what they are assigned to (and declared no conflict on)?"""
+    db.session.add(Assignment(application=searchable["scams"], assessor=demo.assessor,
+                              assigned_by_id=demo.officer.id, status="in_progress"))
+    db.session.add(Assignment(application=searchable["football"], assessor=demo.assessor,
+                              assigned_by_id=demo.officer.id, status="conflicted"))
+    db.session.commit()
+    soup = as_assessor.get_page("/staff/search?q=e")
+    assert _found(soup, "applications") == [searchable["scams"].reference]
+    assert soup.find("h2", id="organisations") is None
+
+
+def test_applicants_and_administrators_cannot_search(as_applicant, as_admin, searchable):
+    """Is the search refused to applicants and administrators?"""
+    as_applicant.get_page("/staff/search?q=scouts", status=403)
+    as_admin.get_page("/staff/search?q=scouts", status=403)
+
+
+def test_search_pages_through_many_results(app, demo):
+    """With more matches than fit a page, does page 2 show the rest, without repeats?"""
+    for n in range(25):
+        make_application(demo, status="submitted", title=f"Allotment project {n}")
+    db.session.commit()
+    first = search_service.search("allotment", viewer=demo.officer, page=1)
+    second = search_service.search("allotment", viewer=demo.officer, page=2)
+    assert first.application_total == 25 and first.pages == 2
+    assert len(first.applications) == 20 and len(second.applications) == 5
+    assert not {a.id for a in first.applications} & {a.id for a in second.applications}
+
+
+def test_staff_header_has_the_search_box_for_searchers_only(as_officer, as_applicant, searchable):
+    """Does the header carry the search box for staff who search, and not for applicants?"""
+    assert as_officer.get_page("/staff/applications").find("form", attrs={"role": "search"}) is not None
+    assert as_applicant.get_page("/apply/").find("form", attrs={"role": "search"}) is None
+
+
+# --- The organisation record ----------------------------------------------------------
+
+
+@pytest.fixture
+def funded(demo):
+    """A funded grant with a payment, an overdue report and a variation, plus a submitted application."""
+    from datetime import date, timedelta
+
+    from grants import clock
+    from grants.models import Payment, Report, Variation
+
+    grant = make_application(demo, status="funded", title="Allotment padlocks")
+    grant.awarded_pence = 300_000
+    other = make_application(demo, status="submitted", title="Scam awareness workshops")
+    db.session.add(Payment(application=grant, amount_pence=150_000, paid_on=date(2026, 11, 1), reference="BACS-77",
+                           recorded_by_id=demo.finance.id))
+    db.session.add(Report(application=grant, kind="final", due_on=clock.today() - timedelta(days=10),
+                          status="not_started"))
+    db.session.add(Variation(application=grant, kind="extend_end_date", details={}, reason="Supplier late",
+                             requested_by_id=demo.applicant.id))
+    db.session.commit()
+    return {"grant": grant, "other": other, "organisation": grant.organisation}
+
+
+def test_officer_sees_the_whole_organisation_on_one_page(as_officer, funded, demo):
+    """Does the record show details, members, every application, the money, the overdue report and variations?"""
+    organisation = funded["organisation"]
+    soup = as_officer.get_page(f"/staff/organisations/{organisation.id}")
+    page = text_of(soup)
+    assert soup.find("h1").get_text(strip=True) == organisation.legal_name
+    assert demo.applicant.email in soup.find(id="members").get_text()
+    rows = soup.find(id="applications").get_text()
+    assert funded["grant"].reference in rows and funded["other"].reference in rows
+    assert "BACS-77" in page and "£1,500" in page
+    assert "1 overdue monitoring report" in page and "Overdue" in page
+    assert "Extend the end date" in page
+    assert soup.find("a", href=f"/staff/organisations/{organisation.id}/history") is not None
+
+
+def test_finance_sees_awards_and_money_but_not_other_applications(as_finance, funded):
+    """Does finance see the award and its payments, but not applications that are not awards, nor documents?"""
+    soup = as_finance.get_page(f"/staff/organisations/{funded['organisation'].id}")
+    rows = soup.find(id="applications").get_text()
+    assert funded["grant"].reference in rows
+    assert funded["other"].reference not in rows
+    assert "BACS-77" in text_of(soup)
+    assert soup.find(id="documents") is None
+
+
+def test_organisation_record_refused_to_applicants_assessors_and_administrators(as_applicant, as_assessor, as_admin,
+                                                                               funded):
+    """Is the record closed to everyone but staff readers, including the organisation's own members?"""
+    for client in (as_applicant, as_assessor, as_admin):
+        client.get_page(f"/staff/organisations/{funded['organisation'].id}", status=403)
+
+
+def test_staff_application_list_links_the_organisation_record(as_officer, funded):
+    """Does the staff application list link each organisation name to its record?"""
+    soup = as_officer.get_page("/staff/applications")
+    assert soup.find("a", href=f"/staff/organisations/{funded['organisation'].id}") is not None
