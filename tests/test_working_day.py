@@ -204,3 +204,38 @@ def test_staff_application_list_links_the_organisation_record(as_officer, funded
     """Does the staff application list link each organisation name to its record?"""
     soup = as_officer.get_page("/staff/applications")
     assert soup.find("a", href=f"/staff/organisations/{funded['organisation'].id}") is not None
+
+
+# --- Exports ------------------------------------------------------------------------
+
+
+def test_application_list_downloads_with_its_filters_and_neutralised_formulas(as_officer, demo):
+    """Do the CSV and XLSX downloads hold the filtered list (all of it), with formula-like text made harmless,
+    and is each download recorded in the audit trail?"""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from grants.models import AuditEvent
+
+    hostile = make_application(demo, status="submitted", title="=HYPERLINK(\"http://evil\",\"x\")")
+    make_application(demo, status="declined", title="Declined project")
+    db.session.commit()
+    soup = as_officer.get_page("/staff/applications?status=submitted")
+    links = [a["href"] for a in soup.find(id="downloads").find_all("a")]
+    assert all("status=submitted" in href for href in links)
+
+    csv_response = as_officer.get(links[0])
+    rows = list(csv.reader(io.StringIO(csv_response.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Reference", "Organisation", "Project"]
+    assert [r[0] for r in rows[1:]] == [hostile.reference]
+    assert rows[1][2] == "'=HYPERLINK(\"http://evil\",\"x\")"
+
+    sheet = load_workbook(io.BytesIO(as_officer.get(links[1]).data)).active
+    cell = sheet.cell(row=2, column=3)
+    assert cell.value == "=HYPERLINK(\"http://evil\",\"x\")" and cell.data_type == "s"
+    assert sheet.max_row == 2
+    exports = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "export.applications")).all()
+    assert [e.after["format"] for e in exports] == ["csv", "xlsx"]
+    assert exports[0].after["filters"] == {"status": "submitted"}
