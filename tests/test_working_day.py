@@ -239,3 +239,49 @@ def test_application_list_downloads_with_its_filters_and_neutralised_formulas(as
     exports = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "export.applications")).all()
     assert [e.after["format"] for e in exports] == ["csv", "xlsx"]
     assert exports[0].after["filters"] == {"status": "submitted"}
+
+
+def _csv(response) -> list[list[str]]:
+    import csv
+    import io
+
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def test_overdue_list_downloads_and_is_audited(as_officer, funded):
+    """Does the overdue list download (CSV and XLSX) with the late report, and is each download audited?"""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from grants.models import AuditEvent
+
+    soup = as_officer.get_page("/monitoring/overdue")
+    links = [a["href"] for a in soup.find(id="downloads").find_all("a")]
+    rows = _csv(as_officer.get(links[0]))
+    assert rows[1][:2] == [funded["grant"].reference, funded["organisation"].legal_name] and rows[1][5] == "10"
+    sheet = load_workbook(BytesIO(as_officer.get(links[1]).data)).active
+    assert sheet.cell(row=2, column=1).value == funded["grant"].reference and sheet.cell(row=2, column=6).value == 10
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "export.overdue-reports")) == 2
+
+
+def test_payments_download_for_finance(as_finance, as_officer, funded):
+    """Does finance download each grant's money and its payments, and is it refused to officers?"""
+    soup = as_finance.get_page("/decisions/payments")
+    rows = _csv(as_finance.get(soup.find(id="downloads").find("a")["href"]))
+    grant_row = next(r for r in rows if r[0] == funded["grant"].reference and r[3])
+    assert grant_row[3:6] == ["3000.00", "1500.00", "1500.00"]
+    assert any(r[8] == "BACS-77" for r in rows)
+    assert as_officer.get("/decisions/payments/export.csv").status_code == 403
+
+
+def test_organisations_download_neutralises_formulas(as_officer, demo):
+    """Does the organisations download list every organisation with formula-like names made harmless?"""
+    _org(demo, "=cmd|' /C calc'!A0")
+    db.session.commit()
+    soup = as_officer.get_page("/staff/search")
+    rows = _csv(as_officer.get(soup.find(id="downloads").find("a")["href"]))
+    assert "'=cmd|' /C calc'!A0" in [r[0] for r in rows]
+    assert len(rows) - 1 == db.session.scalar(db.select(db.func.count()).select_from(Organisation))

@@ -273,6 +273,24 @@ def payments():
                            triggers=decisions_service.TRIGGERS)
 
 
+@bp.route("/payments/export.<any(csv, xlsx):fmt>")
+@access(Role.FINANCE, read_only=True)
+def payments_export(fmt: str):
+    """Every grant's award, paid and outstanding amounts, and each payment, as CSV or XLSX."""
+    from ..downloads import send_download
+    from ..money import pence_to_decimal_pounds as pounds
+
+    rows = []
+    for grant in payments_service.grants_for_finance():
+        a = grant.application
+        rows.append([a.reference, a.organisation.legal_name, a.status, pounds(grant.award), pounds(grant.paid),
+                     pounds(grant.outstanding), None, None, None])
+        rows += [[a.reference, a.organisation.legal_name, None, None, None, None, p.paid_on.isoformat(),
+                  pounds(p.amount_pence), p.reference] for p in grant.payments]
+    return send_download("payments", fmt, ["Grant", "Organisation", "Status", "Award £", "Paid £", "Outstanding £",
+                                           "Payment date", "Payment £", "Payment reference"], rows)
+
+
 @bp.route("/payments/instalments/<int:instalment_id>", methods=["GET", "POST"])
 @access(Role.FINANCE)
 @fresh_sign_in_required

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..access import STAFF_READERS, access, application_or_404
+from ..downloads import send_download
 from ..extensions import db
 from ..models import Application, Area, Fund, Role, Round, application_areas
 from ..services import applications as application_service
@@ -82,26 +83,7 @@ def applications_export(fmt: str):
              None if a.awarded_pence is None else pence_to_decimal_pounds(a.awarded_pence),
              a.submitted_at.date().isoformat() if a.submitted_at else None]
             for a in db.session.scalars(query.order_by(*_LIST_ORDER))]
-    return download("applications", fmt, header, rows, filters=filters)
-
-
-def download(name: str, fmt: str, header: list[str], rows: list[list], *, filters: dict | None = None):
-    """A staff list as a CSV or XLSX download (formula-neutralised by exports.tabular), recorded in the audit trail."""
-    from flask import Response
-
-    from ..exports import tabular
-    from ..services import audit
-
-    audit.record(f"export.{name}", actor=current_user, entity_type="Export",
-                 after={"format": fmt, "rows": len(rows), "filters": {k: v for k, v in (filters or {}).items() if v}})
-    db.session.commit()
-    if fmt == "csv":
-        body, mimetype = tabular.csv_bytes(header, rows), "text/csv"
-    else:
-        body = tabular.xlsx_bytes([(name.replace("-", " ").capitalize(), header, rows)])
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return send_download("applications", fmt, header, rows, filters=filters)
 
 
 def _status_counts(query) -> dict[str, int]:

@@ -18,7 +18,8 @@ def search():
     text = request.args.get("q", "")
     page = max(1, request.args.get("page", 1, type=int))
     results = search_service.search(text, viewer=current_user, page=page)
-    return render_template("staff/search.html", results=results)
+    return render_template("staff/search.html", results=results,
+                           may_download_organisations=current_user.has_role(*STAFF_READERS))
 
 
 @bp.route("/organisations/<int:organisation_id>")
@@ -33,3 +34,20 @@ def organisation(organisation_id: int):
     return render_template("staff/organisation.html",
                            record=organisation_record.record_for(organisation_, viewer=current_user),
                            report_labels=monitoring.STATUS_LABELS, variation_labels=monitoring.VARIATION_LABELS)
+
+
+@bp.route("/organisations/export.<any(csv, xlsx):fmt>")
+@access(*STAFF_READERS, read_only=True)
+def organisations_export(fmt: str):
+    """Every organisation (anonymised ones left out) as CSV or XLSX, A to Z."""
+    from sqlalchemy import select
+
+    from ..downloads import send_download
+
+    header = ["Organisation", "Type", "Charity number", "Company number", "Town", "Postcode", "Main contact",
+              "Contact email", "Contact phone"]
+    rows = [[o.legal_name, o.org_type_label, o.charity_number, o.company_number, o.town, o.postcode, o.contact_name,
+             o.contact_email, o.contact_phone]
+            for o in db.session.scalars(select(Organisation).where(Organisation.anonymised_at.is_(None))
+                                        .order_by(Organisation.legal_name, Organisation.id))]
+    return send_download("organisations", fmt, header, rows)
