@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import Field, StringField
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .money import MoneyError, parse_pounds
@@ -116,3 +117,9 @@ def apply_service_errors(form, errors: dict[str, str]) -> None:
             field.errors = list(field.errors) + [message]
         else:
             form.form_errors.append(message)
+
+
+class TextEntryForm(FlaskForm):
+    """One box of text: a staff note or a message (the service checks it is there and not too long)."""
+
+    body = TextAreaField("Text")

@@ -285,3 +285,65 @@ def test_organisations_download_neutralises_formulas(as_officer, demo):
     rows = _csv(as_officer.get(soup.find(id="downloads").find("a")["href"]))
     assert "'=cmd|' /C calc'!A0" in [r[0] for r in rows]
     assert len(rows) - 1 == db.session.scalar(db.select(db.func.count()).select_from(Organisation))
+
+
+# --- Staff notes and messages -------------------------------------------------------------
+
+
+def test_officer_adds_a_note_that_staff_read_and_the_applicant_never_does(as_officer, as_auditor, as_finance,
+                                                                          as_applicant, demo):
+    """Does a note show to officers and auditors, not to finance, and never on the applicant's pages?"""
+    application = make_application(demo, status="submitted")
+    db.session.commit()
+    soup = as_officer.post_page(f"/staff/applications/{application.id}/notes",
+                                {"body": "PlantedStaffNoteQz rang about the shed"})
+    assert "PlantedStaffNoteQz rang about the shed" in soup.find(id="note-list").get_text()
+    assert "PlantedStaffNoteQz" in text_of(as_auditor.get_page(f"/staff/applications/{application.id}"))
+    assert "PlantedStaffNoteQz" not in as_finance.get(f"/staff/applications/{application.id}").get_data(as_text=True)
+    for url in ("/apply/", f"/apply/applications/{application.id}", "/apply/messages"):
+        assert "PlantedStaffNoteQz" not in as_applicant.get(url, follow_redirects=True).get_data(as_text=True)
+
+
+def test_an_empty_note_is_refused_beside_the_box(as_officer, demo):
+    """Does an empty note come back with an error saying what to enter?"""
+    application = make_application(demo, status="submitted")
+    db.session.commit()
+    soup = as_officer.post_page(f"/staff/applications/{application.id}/notes", {"body": "  "}, status=400)
+    assert "Enter the note" in soup.find(class_="govuk-error-summary").get_text()
+
+
+def test_finance_and_auditors_cannot_add_notes(as_finance, as_auditor, demo):
+    """Are notes written only by officers and decision makers?"""
+    application = make_application(demo, status="submitted")
+    db.session.commit()
+    assert as_finance.post(f"/staff/applications/{application.id}/notes", data={"body": "x"}).status_code == 403
+    assert as_auditor.post(f"/staff/applications/{application.id}/notes", data={"body": "x"}).status_code in (403, 405)
+
+
+def test_messages_go_both_ways_with_emails_that_link_but_do_not_quote(as_applicant, as_officer, demo):
+    """Does a member's message reach staff (officers emailed a link), and a reply reach the members by email?"""
+    from grants.models import OutboxEmail
+
+    organisation = demo.applicant.organisation
+    as_applicant.post_page("/apply/messages", {"body": "When will we hear about the padlocks?"})
+    to_staff = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.to_address == demo.officer.email)).all()
+    assert len(to_staff) == 1 and f"/staff/organisations/{organisation.id}/messages" in to_staff[0].body_text
+    assert "padlocks" not in to_staff[0].body_text
+
+    soup = as_officer.get_page(f"/staff/organisations/{organisation.id}/messages")
+    assert "When will we hear about the padlocks?" in soup.find(id="messages").get_text()
+    as_officer.post_page(f"/staff/organisations/{organisation.id}/messages", {"body": "Next Tuesday."})
+    to_member = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.to_address == demo.applicant.email)
+                                   .order_by(OutboxEmail.id.desc())).first()
+    assert "/apply/messages" in to_member.body_text and "Tuesday" not in to_member.body_text
+    thread = as_applicant.get_page("/apply/messages").find(id="messages").get_text()
+    assert "When will we hear" in thread and "Next Tuesday." in thread
+
+
+def test_applicants_see_only_their_own_organisations_thread(as_applicant, as_applicant2, as_admin, as_finance, demo):
+    """Does another organisation's member, an administrator or finance never see the thread?"""
+    as_applicant.post_page("/apply/messages", {"body": "PlantedMessageQz about our grant"})
+    assert "PlantedMessageQz" not in as_applicant2.get_page("/apply/messages").get_text()
+    organisation = demo.applicant.organisation
+    assert as_admin.get(f"/staff/organisations/{organisation.id}/messages").status_code == 403
+    assert as_finance.get(f"/staff/organisations/{organisation.id}/messages").status_code == 403

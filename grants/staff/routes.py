@@ -112,10 +112,16 @@ def _readable_content_or_404(application_id: int) -> Application:
 @access(*STAFF_READERS)
 def application(application_id: int):
     """One application, read-only: every section, its documents and its submitted versions."""
-    application_ = _staff_application_or_404(application_id)
+    return _application_page(_staff_application_or_404(application_id))
 
+
+def _application_page(application_, note_form=None):
+    from ..forms import TextEntryForm
+    from ..services import conversations
     from ..services.decisions import records_for
 
+    if note_form is None and current_user.has_role(*conversations.WRITERS):
+        note_form = TextEntryForm()
     return render_template(
         "staff/application.html", application=application_,
         data=application_service.sent_content_for(application_, current_user),
@@ -124,7 +130,31 @@ def application(application_id: int):
         download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
                                           attachment_id=file["id"]),
         actions=_work_on(application_, current_user), records=records_for(application_),
+        notes=conversations.notes_for(application_, current_user), note_form=note_form,
     )
+
+
+@bp.route("/applications/<int:application_id>/notes", methods=["POST"])
+@access(Role.OFFICER, Role.DECISION_MAKER)
+def add_note(application_id: int):
+    """Keep a staff-only note on the application."""
+    from ..forms import TextEntryForm, show_refusal
+    from ..services import conversations
+    from ..services.errors import DomainError
+
+    application_ = _staff_application_or_404(application_id)
+    form = TextEntryForm()
+    if form.validate_on_submit():
+        try:
+            conversations.add_note(application_, actor=current_user, body=form.body.data)
+        except DomainError as exc:
+            db.session.rollback()
+            show_refusal(form, exc)
+        else:
+            db.session.commit()
+            flash("Note added", "success")
+            return redirect(url_for(".application", application_id=application_.id) + "#notes")
+    return _application_page(application_, note_form=form), 400
 
 
 def _work_on(application_, user) -> list[dict]:

@@ -1,12 +1,12 @@
 """The working day: staff search and the organisation record."""
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import STAFF_READERS, access
 from ..extensions import db
-from ..models import Organisation
+from ..models import Organisation, Role
 from ..services import search as search_service
 from .routes import bp
 
@@ -26,14 +26,15 @@ def search():
 @access(*STAFF_READERS, read_only=True)
 def organisation(organisation_id: int):
     """One organisation: details, documents, members, applications, awards, money, reports and variations."""
-    from ..services import monitoring, organisation_record
+    from ..services import conversations, monitoring, organisation_record
 
     organisation_ = db.session.get(Organisation, organisation_id)
     if organisation_ is None:
         abort(404)
     return render_template("staff/organisation.html",
                            record=organisation_record.record_for(organisation_, viewer=current_user),
-                           report_labels=monitoring.STATUS_LABELS, variation_labels=monitoring.VARIATION_LABELS)
+                           report_labels=monitoring.STATUS_LABELS, variation_labels=monitoring.VARIATION_LABELS,
+                           reads_messages=conversations.may_read_messages(current_user, organisation_))
 
 
 @bp.route("/organisations/export.<any(csv, xlsx):fmt>")
@@ -51,3 +52,31 @@ def organisations_export(fmt: str):
             for o in db.session.scalars(select(Organisation).where(Organisation.anonymised_at.is_(None))
                                         .order_by(Organisation.legal_name, Organisation.id))]
     return send_download("organisations", fmt, header, rows)
+
+
+@bp.route("/organisations/<int:organisation_id>/messages", methods=["GET", "POST"])
+@access(Role.OFFICER, Role.DECISION_MAKER, Role.AUDITOR)
+def organisation_messages(organisation_id: int):
+    """The message thread with one organisation; officers and decision makers reply (members are emailed)."""
+    from ..forms import TextEntryForm, show_refusal
+    from ..services import conversations
+    from ..services.errors import DomainError
+
+    organisation_ = db.session.get(Organisation, organisation_id)
+    if organisation_ is None:
+        abort(404)
+    form = TextEntryForm() if current_user.has_role(*conversations.WRITERS) else None
+    status = 200
+    if form is not None and form.validate_on_submit():
+        try:
+            conversations.send_message(organisation_, actor=current_user, body=form.body.data)
+        except DomainError as exc:
+            db.session.rollback()
+            show_refusal(form, exc)
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"Message sent: {organisation_.legal_name}'s members have been emailed", "success")
+            return redirect(url_for(".organisation_messages", organisation_id=organisation_.id))
+    return render_template("staff/organisation_messages.html", organisation=organisation_, form=form,
+                           messages=conversations.messages_for(organisation_, current_user)), status

@@ -1,14 +1,18 @@
-"""Staff search: full-text and trigram indexes (PostgreSQL only)
+"""Staff search indexes (PostgreSQL only); staff notes and organisation messages
 
 PostgreSQL: the pg_trgm extension, a GIN full-text index over applications' title and
 summary, and GIN trigram indexes on accent-folded organisation names and titles (the
 expressions are defined in grants/models/search.py). SQLite searches with LIKE and
-gets nothing here.
+gets no search indexes. On every database: staff_notes (notes staff keep on an
+application) and messages (the thread between an organisation and staff).
 
 Revision ID: 0012_workday
 Revises: 0006_sessions_lockout
 """
 from alembic import op
+import sqlalchemy as sa
+
+import grants.models.base
 
 revision = "0012_workday"
 down_revision = "0006_sessions_lockout"
@@ -29,8 +33,32 @@ _INDEXES = {
 
 
 def upgrade():
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
+    op.create_table(
+        "staff_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", grants.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["application_id"], ["applications.id"]),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_staff_notes_application_id", "staff_notes", ["application_id"])
+    op.create_table(
+        "messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("from_staff", sa.Boolean(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", grants.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"]),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_messages_organisation_id", "messages", ["organisation_id"])
+    if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, definition in _INDEXES.items():
@@ -38,7 +66,10 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for name in reversed(_INDEXES):
-        op.execute(f"DROP INDEX IF EXISTS {name}")
+    if op.get_bind().dialect.name == "postgresql":
+        for name in reversed(_INDEXES):
+            op.execute(f"DROP INDEX IF EXISTS {name}")
+    op.drop_index("ix_messages_organisation_id", table_name="messages")
+    op.drop_table("messages")
+    op.drop_index("ix_staff_notes_application_id", table_name="staff_notes")
+    op.drop_table("staff_notes")
