@@ -347,3 +347,60 @@ def test_applicants_see_only_their_own_organisations_thread(as_applicant, as_app
     organisation = demo.applicant.organisation
     assert as_admin.get(f"/staff/organisations/{organisation.id}/messages").status_code == 403
     assert as_finance.get(f"/staff/organisations/{organisation.id}/messages").status_code == 403
+
+
+# --- Bulk actions ------------------------------------------------------------------------
+
+
+def test_bulk_assignment_assigns_each_pair_and_reports_each_refusal(as_officer, demo):
+    """Does assigning two assessors to three applications make every allowed pair, and say which were refused
+    and why (a declared conflict, already assigned), without stopping the rest?"""
+    from grants.models import ConflictDeclaration, OutboxEmail
+
+    first, second, third = (make_application(demo, status="in_assessment", title=f"Project {n}") for n in range(3))
+    db.session.add(ConflictDeclaration(application_id=second.id, user_id=demo.assessor.id, has_conflict=True, capacity="assessor",
+                                       nature="Trustee of the group"))
+    db.session.add(Assignment(application=third, assessor=demo.assessor2, assigned_by_id=demo.officer.id,
+                              status="in_progress"))
+    db.session.commit()
+    soup = as_officer.get_page("/assessment/bulk-assign")
+    boxes = {i["value"] for i in soup.find_all("input", attrs={"name": "applications"})}
+    assert {str(first.id), str(second.id), str(third.id)} <= boxes
+    soup = as_officer.post_page("/assessment/bulk-assign", {
+        "applications": [first.id, second.id, third.id], "assessors": [demo.assessor.id, demo.assessor2.id]})
+    rows = {r.find("td").get_text(strip=True): r.get_text(" ", strip=True)
+            for r in soup.find(id="outcomes").find("tbody").find_all("tr")}
+    assert "declared a conflict" in rows[second.reference]
+    assert "already assigned" in rows[third.reference]
+    pairs = set(db.session.execute(db.select(Assignment.application_id, Assignment.assessor_id)).all())
+    assert pairs == {(first.id, demo.assessor.id), (first.id, demo.assessor2.id), (second.id, demo.assessor2.id),
+                     (third.id, demo.assessor.id), (third.id, demo.assessor2.id)}
+    emails = db.session.scalars(db.select(OutboxEmail.to_address)).all()
+    assert emails.count(demo.assessor.email) == 2 and emails.count(demo.assessor2.email) == 2
+
+
+def test_bulk_assignment_without_a_choice_says_what_to_select(as_officer, demo):
+    """Does sending nothing ticked come back with errors saying to select applications and assessors?"""
+    make_application(demo, status="in_assessment")
+    db.session.commit()
+    soup = as_officer.post_page("/assessment/bulk-assign", {}, status=400)
+    summary = soup.find(class_="govuk-error-summary").get_text()
+    assert "Select at least one application" in summary and "Select at least one assessor" in summary
+
+
+def test_all_checks_pass_records_every_check_and_moves_on(as_officer, demo):
+    """Does "All checks pass" record each of the round's checks as passed and put the application in assessment?"""
+    from grants.models import Screening
+
+    application = make_application(demo, status="submitted")
+    db.session.commit()
+    checks = list(application.round.eligibility_checks)
+    assert checks, "the demo round has a checklist"
+    soup = as_officer.get_page(f"/assessment/applications/{application.id}/screening")
+    assert soup.find("form", action=f"/assessment/applications/{application.id}/screening/all-pass") is not None
+    as_officer.post(f"/assessment/applications/{application.id}/screening/all-pass")
+    screening = db.session.scalars(db.select(Screening).where(Screening.application_id == application.id)).one()
+    assert screening.outcome == "passed"
+    assert [a.passed for a in screening.answers] == [True] * len(checks)
+    db.session.refresh(application)
+    assert application.status == "in_assessment"

@@ -65,6 +65,7 @@ def applications():
         funds=db.session.scalars(select(Fund).order_by(Fund.code)).all(),
         areas=db.session.scalars(select(Area).order_by(Area.name)).all(),
         statuses=[(s.value, STAFF_LABELS[s]) for s in Status if s != Status.DRAFT],
+        may_assign=current_user.has_role(Role.OFFICER),
     )
 
 
