@@ -404,3 +404,23 @@ def test_all_checks_pass_records_every_check_and_moves_on(as_officer, demo):
     assert [a.passed for a in screening.answers] == [True] * len(checks)
     db.session.refresh(application)
     assert application.status == "in_assessment"
+
+
+# --- Decision makers' queue ----------------------------------------------------------------
+
+
+def test_queue_marks_applications_above_the_viewers_limit_and_names_who_can_decide(as_ceo, as_pcc, demo):
+    """Before opening anything, does the Chief Executive see which applications are above their delegated limit,
+    and who can decide them; and does the PCC see no such mark?"""
+    from .factories_assessment import make_assessed
+
+    limit = demo.csf_round.delegated_limit_pence
+    small = make_assessed(demo, values_by_assessor=[[4] * 5, [4] * 5], amount_pence=limit, title="Small project")
+    large = make_assessed(demo, values_by_assessor=[[4] * 5, [4] * 5], amount_pence=limit + 100, title="Large project")
+    db.session.commit()
+    rows = {r.find("a").get_text(strip=True).split(":")[0]: r.get_text(" ", strip=True)
+            for r in as_ceo.get_page("/decisions/").select("tbody tr")}
+    assert "Above your limit" in rows[large.reference] and f"Can decide it: {demo.pcc.full_name}" in rows[large.reference]
+    assert "Above your limit" not in rows[small.reference]
+    pcc_rows = " ".join(r.get_text(" ", strip=True) for r in as_pcc.get_page("/decisions/").select("tbody tr"))
+    assert "Above your limit" not in pcc_rows

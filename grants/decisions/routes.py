@@ -46,7 +46,9 @@ def _send_pdf(content: bytes, filename: str):
 @bp.route("/")
 @access(Role.DECISION_MAKER)
 def queue():
-    """Assessed and deferred applications awaiting a decision, by round, with each round's remaining budget."""
+    """Assessed and deferred applications awaiting a decision, by round, with each round's remaining budget;
+    each marked, before it is opened, if the amount asked is above the viewer's limit, with who can decide it."""
+    makers = decisions_service.decision_makers()
     rounds = [
         {
             "round": panel.round,
@@ -54,6 +56,8 @@ def queue():
             "rows": panel.rows,
             "refusals": {row.application.id: decisions_service.decision_refusal(row.application, current_user)
                          for row in panel.rows},
+            "marks": {row.application.id: decisions_service.queue_mark(row.application, current_user, makers)
+                      for row in panel.rows},
         }
         for panel in assessment_service.panels_awaiting_decision()
     ]
