@@ -424,3 +424,21 @@ def test_queue_marks_applications_above_the_viewers_limit_and_names_who_can_deci
     assert "Above your limit" not in rows[small.reference]
     pcc_rows = " ".join(r.get_text(" ", strip=True) for r in as_pcc.get_page("/decisions/").select("tbody tr"))
     assert "Above your limit" not in pcc_rows
+
+
+def test_notes_and_messages_reach_the_auditors_timeline_and_decision_pack(as_officer, as_applicant, as_auditor, demo):
+    """Do a staff note and the organisation's messages appear in the auditor's timeline and the decision pack?"""
+    import io
+    import json
+    import zipfile
+
+    application = make_application(demo, status="submitted")
+    db.session.commit()
+    as_officer.post_page(f"/staff/applications/{application.id}/notes", {"body": "Checked the constitution"})
+    as_applicant.post_page("/apply/messages", {"body": "Our treasurer has changed"})
+    page = text_of(as_auditor.get_page(f"/audit/applications/{application.id}"))
+    assert "Staff note" in page and "Checked the constitution" in page
+    assert "Message from the organisation" in page and "Our treasurer has changed" in page
+    pack = zipfile.ZipFile(io.BytesIO(as_auditor.get(f"/audit/applications/{application.id}/decision-pack.zip").data))
+    assert json.loads(pack.read("staff-notes.json"))[0]["note"] == "Checked the constitution"
+    assert json.loads(pack.read("messages.json"))[0]["message"] == "Our treasurer has changed"
