@@ -109,6 +109,21 @@ def show_refusal(form, error) -> None:
         apply_service_errors(form, {error.field or "": error.message})
 
 
+def run_service(form, call) -> bool:
+    """Run one service call for a validated form: commit and True; or roll back, show the refusal on the form, False."""
+    from .extensions import db
+    from .services.errors import DomainError
+
+    try:
+        call()
+    except DomainError as exc:
+        db.session.rollback()
+        show_refusal(form, exc)
+        return False
+    db.session.commit()
+    return True
+
+
 def apply_service_errors(form, errors: dict[str, str]) -> None:
     """Show a service's ValidationFailed errors beside the form's fields."""
     for name, message in errors.items():

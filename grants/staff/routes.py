@@ -139,22 +139,15 @@ def _application_page(application_, note_form=None):
 @access(Role.OFFICER, Role.DECISION_MAKER)
 def add_note(application_id: int):
     """Keep a staff-only note on the application."""
-    from ..forms import TextEntryForm, show_refusal
+    from ..forms import TextEntryForm, run_service
     from ..services import conversations
-    from ..services.errors import DomainError
 
     application_ = _staff_application_or_404(application_id)
     form = TextEntryForm()
-    if form.validate_on_submit():
-        try:
-            conversations.add_note(application_, actor=current_user, body=form.body.data)
-        except DomainError as exc:
-            db.session.rollback()
-            show_refusal(form, exc)
-        else:
-            db.session.commit()
-            flash("Note added", "success")
-            return redirect(url_for(".application", application_id=application_.id) + "#notes")
+    if form.validate_on_submit() and run_service(form, lambda: conversations.add_note(
+            application_, actor=current_user, body=form.body.data)):
+        flash("Note added", "success")
+        return redirect(url_for(".application", application_id=application_.id) + "#notes")
     return _application_page(application_, note_form=form), 400
 
 

@@ -58,25 +58,17 @@ def organisations_export(fmt: str):
 @access(Role.OFFICER, Role.DECISION_MAKER, Role.AUDITOR)
 def organisation_messages(organisation_id: int):
     """The message thread with one organisation; officers and decision makers reply (members are emailed)."""
-    from ..forms import TextEntryForm, show_refusal
+    from ..forms import TextEntryForm, run_service
     from ..services import conversations
-    from ..services.errors import DomainError
 
     organisation_ = db.session.get(Organisation, organisation_id)
     if organisation_ is None:
         abort(404)
     form = TextEntryForm() if current_user.has_role(*conversations.WRITERS) else None
-    status = 200
-    if form is not None and form.validate_on_submit():
-        try:
-            conversations.send_message(organisation_, actor=current_user, body=form.body.data)
-        except DomainError as exc:
-            db.session.rollback()
-            show_refusal(form, exc)
-            status = 400
-        else:
-            db.session.commit()
-            flash(f"Message sent: {organisation_.legal_name}'s members have been emailed", "success")
-            return redirect(url_for(".organisation_messages", organisation_id=organisation_.id))
+    if form is not None and form.validate_on_submit() and run_service(form, lambda: conversations.send_message(
+            organisation_, actor=current_user, body=form.body.data)):
+        flash(f"Message sent: {organisation_.legal_name}'s members have been emailed", "success")
+        return redirect(url_for(".organisation_messages", organisation_id=organisation_.id))
     return render_template("staff/organisation_messages.html", organisation=organisation_, form=form,
-                           messages=conversations.messages_for(organisation_, current_user)), status
+                           messages=conversations.messages_for(organisation_, current_user)), \
+        400 if form is not None and form.errors else 200
