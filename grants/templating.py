@@ -20,6 +20,13 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def format_time(value: datetime | date | None) -> str:
+    """The time of day in the UK, to the second (audit timelines); empty for a bare date."""
+    if not isinstance(value, datetime):
+        return ""
+    return value.astimezone(clock.LONDON).strftime("%H:%M:%S")
+
+
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -117,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["pounds_input"] = lambda p: "" if p is None else format_pence(p, symbol=False).replace(",", "")
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["time_uk"] = format_time
     app.jinja_env.filters["applicant_status"] = lambda s: APPLICANT_LABELS[Status(s)]
     app.jinja_env.filters["staff_status"] = lambda s: STAFF_LABELS[Status(s)]
     app.jinja_env.globals["Status"] = Status

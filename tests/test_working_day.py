@@ -442,3 +442,31 @@ def test_notes_and_messages_reach_the_auditors_timeline_and_decision_pack(as_off
     pack = zipfile.ZipFile(io.BytesIO(as_auditor.get(f"/audit/applications/{application.id}/decision-pack.zip").data))
     assert json.loads(pack.read("staff-notes.json"))[0]["note"] == "Checked the constitution"
     assert json.loads(pack.read("messages.json"))[0]["message"] == "Our treasurer has changed"
+
+
+# --- Readable history ----------------------------------------------------------------------
+
+
+def test_auditor_timeline_names_events_in_plain_english_grouped_by_uk_day(as_applicant, as_auditor, demo):
+    """Does the auditor's timeline say "Section saved: Budget" and "Application submitted", grouped under the UK
+    day they happened (an event at 23:30 UTC in summer belongs to the next UK day)?"""
+    from datetime import datetime, timezone
+
+    from grants.models import AuditEvent
+    from grants.services import audit
+
+    application = make_application(demo, status="submitted")
+    audit.record("application.section_saved", actor=demo.applicant, entity=application, application=application,
+                 after={"section": "budget", "status": "completed", "changed": []})
+    audit.record("application.submit", actor=demo.applicant, entity=application, application=application)
+    db.session.commit()
+    late = datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc)
+    db.session.execute(db.update(AuditEvent).where(AuditEvent.action == "application.submit")
+                       .values(occurred_at=late))
+    db.session.commit()
+    soup = as_auditor.get_page(f"/audit/applications/{application.id}")
+    page = text_of(soup)
+    assert "Section saved: Budget" in page and "Application submitted" in page
+    days = {c.get_text(strip=True): c.find_parent("table") for c in soup.select("table.app-timeline-day caption")}
+    july = days["Thursday 2 July 2026"]
+    assert "Application submitted" in july.get_text() and "00:30:00" in july.get_text()

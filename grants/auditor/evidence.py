@@ -37,7 +37,7 @@ from ..models import (
     StaffNote,
     User,
 )
-from ..services import audit
+from ..services import audit, history
 
 PAGE_SIZE = 50
 
@@ -201,8 +201,8 @@ def timeline(application: Application) -> list[dict]:
     """
     items: list[dict] = []
     for e in audit.events_for_application(application.id):
-        items.append({"when": e.occurred_at, "kind": "Audit event", "title": e.action, "who": e.actor_label,
-                      "event": e, "order": (0, e.seq)})
+        items.append({"when": e.occurred_at, "kind": "Audit event", "title": history.event_name(e.action, e.after),
+                      "action": e.action, "who": e.actor_label, "event": e, "order": (0, e.seq)})
     for v in db.session.scalars(select(ApplicationVersion).where(ApplicationVersion.application_id == application.id)):
         items.append({"when": v.submitted_at, "kind": "Submitted version", "title": f"Version {v.number} submitted",
                       "who": _name(v.submitted_by_id), "order": (1, v.id)})
