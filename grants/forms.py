@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -138,3 +139,9 @@ class TextEntryForm(FlaskForm):
     """One box of text: a staff note or a message (the service checks it is there and not too long)."""
 
     body = TextAreaField("Text")
+
+
+class MessageForm(TextEntryForm):
+    """A message, with an optional file (services.attachments checks it)."""
+
+    file = FileField("File")

@@ -470,3 +470,29 @@ def test_auditor_timeline_names_events_in_plain_english_grouped_by_uk_day(as_app
     days = {c.get_text(strip=True): c.find_parent("table") for c in soup.select("table.app-timeline-day caption")}
     july = days["Thursday 2 July 2026"]
     assert "Application submitted" in july.get_text() and "00:30:00" in july.get_text()
+
+
+def test_a_message_carries_a_file_under_the_upload_rules(as_applicant, as_officer, as_applicant2, demo):
+    """Does a member's file reach staff as a download, is a disguised file refused with the reason, and is the
+    file closed to another organisation's member?"""
+    import io
+
+    from grants.models import Message
+
+    organisation = demo.applicant.organisation
+    soup = as_applicant.post_page("/apply/messages", {"body": "Our accounts", "file": (io.BytesIO(b"<html>x</html>"),
+                                                                                       "accounts.pdf")},
+                                  content_type="multipart/form-data", status=400)
+    assert "is not a real PDF file" in soup.find(class_="govuk-error-summary").get_text()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Message)) == 0
+    as_applicant.post_page("/apply/messages", {"body": "Our accounts",
+                                               "file": (io.BytesIO(b"%PDF-1.4 accounts"), "accounts.pdf")},
+                           content_type="multipart/form-data")
+    message = db.session.scalars(db.select(Message)).one()
+    soup = as_officer.get_page(f"/staff/organisations/{organisation.id}/messages")
+    link = soup.find("a", string="accounts.pdf")["href"]
+    response = as_officer.get(link)
+    assert response.status_code == 200 and response.data == b"%PDF-1.4 accounts"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert as_applicant.get(f"/apply/messages/{message.id}/file").status_code == 200
+    assert as_applicant2.get(f"/apply/messages/{message.id}/file").status_code == 404

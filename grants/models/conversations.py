@@ -5,7 +5,7 @@ from sqlalchemy import Boolean, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .applications import Application
+from .applications import Application, Attachment
 from .base import CreatedMixin
 from .users import Organisation, User
 
@@ -33,5 +33,8 @@ class Message(CreatedMixin, db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     from_staff: Mapped[bool] = mapped_column(Boolean)
     body: Mapped[str] = mapped_column(Text)
+    # A file sent with the message (checked and stored by services.attachments like any upload).
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     organisation: Mapped[Organisation] = relationship()
     author: Mapped[User] = relationship()
+    attachment: Mapped[Attachment | None] = relationship()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..models import Application, Message, Organisation, Role, StaffNote, User
+from ..models import Application, Attachment, AttachmentKind, Message, Organisation, Role, StaffNote, User
 from ..extensions import db
-from . import audit, outbox, permissions
+from . import attachments, audit, outbox, permissions
 from .errors import NotPermitted, ValidationFailed
 
 WRITERS = frozenset({Role.OFFICER, Role.DECISION_MAKER})
@@ -66,9 +66,18 @@ def messages_for(organisation: Organisation, viewer: User | None) -> list[Messag
                                    .order_by(Message.created_at, Message.id)))
 
 
-def send_message(organisation: Organisation, *, actor: User, body: str | None) -> Message:
+def message_file(organisation: Organisation, message_id: int, viewer: User | None) -> Attachment | None:
+    """The file sent with one of the organisation's messages, for a viewer who may read the thread; else None."""
+    message = db.session.get(Message, message_id)
+    if message is None or message.organisation_id != organisation.id or not may_read_messages(viewer, organisation):
+        return None
+    return message.attachment
+
+
+def send_message(organisation: Organisation, *, actor: User, body: str | None, upload=None) -> Message:
     """A member writes to staff, or an officer or decision maker writes to the organisation.
 
+    A file may go with it, under the same checks as every upload (services.attachments).
     The other side is emailed a link (members: every active member and the main
     contact; staff: every grants officer); the message text is not in the email.
     """
@@ -77,6 +86,9 @@ def send_message(organisation: Organisation, *, actor: User, body: str | None) -
         raise NotPermitted("Only the organisation's members, grants officers and decision makers send messages")
     message = Message(organisation=organisation, author=actor, from_staff=not member,
                       body=_clean(body, "body", "message"))
+    if upload is not None and getattr(upload, "filename", ""):
+        message.attachment = attachments.store_upload(upload, organisation=organisation, kind=AttachmentKind.OTHER,
+                                                      actor=actor)
     db.session.add(message)
     db.session.flush()
     audit.record("message.sent", actor=actor, entity=message, after={"organisation_id": organisation.id,

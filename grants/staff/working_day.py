@@ -58,17 +58,31 @@ def organisations_export(fmt: str):
 @access(Role.OFFICER, Role.DECISION_MAKER, Role.AUDITOR)
 def organisation_messages(organisation_id: int):
     """The message thread with one organisation; officers and decision makers reply (members are emailed)."""
-    from ..forms import TextEntryForm, run_service
+    from ..forms import MessageForm, run_service
     from ..services import conversations
 
     organisation_ = db.session.get(Organisation, organisation_id)
     if organisation_ is None:
         abort(404)
-    form = TextEntryForm() if current_user.has_role(*conversations.WRITERS) else None
+    form = MessageForm() if current_user.has_role(*conversations.WRITERS) else None
     if form is not None and form.validate_on_submit() and run_service(form, lambda: conversations.send_message(
-            organisation_, actor=current_user, body=form.body.data)):
+            organisation_, actor=current_user, body=form.body.data, upload=form.file.data)):
         flash(f"Message sent: {organisation_.legal_name}'s members have been emailed", "success")
         return redirect(url_for(".organisation_messages", organisation_id=organisation_.id))
     return render_template("staff/organisation_messages.html", organisation=organisation_, form=form,
                            messages=conversations.messages_for(organisation_, current_user)), \
         400 if form is not None and form.errors else 200
+
+
+@bp.route("/organisations/<int:organisation_id>/messages/<int:message_id>/file")
+@access(Role.OFFICER, Role.DECISION_MAKER, Role.AUDITOR, read_only=True)
+def organisation_message_file(organisation_id: int, message_id: int):
+    """The file sent with one message in the thread (always a download)."""
+    from ..services import conversations
+    from ..services.attachments import send_attachment
+
+    organisation_ = db.session.get(Organisation, organisation_id)
+    attachment = conversations.message_file(organisation_, message_id, current_user) if organisation_ else None
+    if attachment is None:
+        abort(404)
+    return send_attachment(attachment)
