@@ -496,3 +496,21 @@ def test_a_message_carries_a_file_under_the_upload_rules(as_applicant, as_office
     assert "attachment" in response.headers["Content-Disposition"]
     assert as_applicant.get(f"/apply/messages/{message.id}/file").status_code == 200
     assert as_applicant2.get(f"/apply/messages/{message.id}/file").status_code == 404
+
+
+def test_finance_who_is_also_an_assessor_finds_awards_by_content_only_where_assigned(app, demo, searchable):
+    """For someone who is both finance and assessor, do summary words find only the applications they assess,
+    not awards they merely pay?"""
+    from grants.models import UserRole
+
+    searchable["scams"].status = "funded"
+    db.session.add(UserRole(user_id=demo.finance.id, role="assessor"))
+    db.session.add(Assignment(application=searchable["football"], assessor=demo.finance,
+                              assigned_by_id=demo.officer.id, status="in_progress"))
+    db.session.commit()
+    db.session.refresh(demo.finance)
+    assert [a.id for a in search_service.search("fraud", viewer=demo.finance).applications] == []
+    assert [a.id for a in search_service.search("friday", viewer=demo.finance).applications] == [
+        searchable["football"].id]
+    assert [a.id for a in search_service.search("scouts", viewer=demo.finance).applications] == [
+        searchable["scams"].id]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Float, and_, case, cast, func, literal, literal_column, or_, select
+from sqlalchemy import Float, and_, case, cast, func, literal, literal_column, or_, select, true
 
 from ..extensions import db
 from ..models import Application, Assignment, Organisation, Role, User
@@ -69,21 +69,20 @@ def _dialect() -> str:
 
 
 def _scope(viewer: User):
-    """(applications the viewer may find as a condition, may they match on content?, may they find organisations?)"""
+    """(which applications the viewer may find, where they may also match on what it says, may they find
+    organisations?) as SQL conditions; None where the viewer finds nothing / may match on no content."""
     not_draft = Application.status != Status.DRAFT.value
     if permissions.reads_all_content(viewer):
-        return not_draft, True, True
-    conditions = []
-    if viewer.has_role(Role.FINANCE):
-        conditions.append(Application.status.in_([s.value for s in COMMITTED_STATES]))
-    if viewer.has_role(Role.ASSESSOR):
-        conditions.append(Application.id.in_(select(Assignment.application_id).where(
-            Assignment.assessor_id == viewer.id, Assignment.status.in_(("in_progress", "submitted")))))
-    if not conditions:
-        return None, False, False
-    # Finance may search by what the award is (reference, organisation); assessors may read the content.
-    return and_(not_draft, or_(*conditions)), viewer.has_role(Role.ASSESSOR), permissions.may_read(
-        viewer, permissions.Info.PAYMENTS)
+        return not_draft, true(), True
+    # Finance finds awards by what the award is (reference, organisation, number), never by their content.
+    awards = Application.status.in_([s.value for s in COMMITTED_STATES]) if viewer.has_role(Role.FINANCE) else None
+    assigned = Application.id.in_(select(Assignment.application_id).where(
+        Assignment.assessor_id == viewer.id, Assignment.status.in_(("in_progress", "submitted")))) \
+        if viewer.has_role(Role.ASSESSOR) else None
+    found = [c for c in (awards, assigned) if c is not None]
+    if not found:
+        return None, None, False
+    return and_(not_draft, or_(*found)), assigned, permissions.may_read(viewer, permissions.Info.PAYMENTS)
 
 
 def search(text: str, *, viewer: User, page: int = 1, per_page: int = PER_PAGE) -> Results:
@@ -93,7 +92,7 @@ def search(text: str, *, viewer: User, page: int = 1, per_page: int = PER_PAGE) 
     folded_text = _folded_text(text)
     if not folded_text:
         return Results(query=text, page=page, per_page=per_page)
-    scope, match_content, find_organisations = _scope(viewer)
+    scope, content_scope, find_organisations = _scope(viewer)
     if scope is None:
         return Results(query=text, page=page, per_page=per_page)
     dialect = _dialect()
@@ -120,9 +119,9 @@ def search(text: str, *, viewer: User, page: int = 1, per_page: int = PER_PAGE) 
     application_hits = [reference_hit, reference_part, name_hit, number_hit]
     rank = (case((reference_hit, 100.0), else_=0.0) + case((reference_part, 10.0), else_=0.0)
             + case((number_hit, 50.0), else_=0.0) + cast(name_rank, Float) * 5)
-    if match_content:
-        application_hits += [title_hit, summary_hit]
-        rank = rank + cast(text_rank, Float) * 5
+    if content_scope is not None:
+        application_hits.append(and_(content_scope, or_(title_hit, summary_hit)))
+        rank = rank + case((content_scope, cast(text_rank, Float) * 5), else_=0.0)
     matches = (select(Application.id, rank.label("rank"))
                .join(Organisation, Application.organisation_id == Organisation.id)
                .where(scope, or_(*application_hits)))
