@@ -27,6 +27,7 @@ PAGES: list[Page] = [
     Page("Staff application list (filtered)", "/staff/applications?fund=CSF&status=funded&round={round_id}", OFFICER),
     Page("Staff application list (unfiltered)", "/staff/applications", OFFICER),
     Page("Staff application page", "/staff/applications/{application_id}", OFFICER),
+    Page("Staff search", "/staff/search?q=allotment", OFFICER),
     Page("Decision record page", "/decisions/records/{record_id}", OFFICER),
     Page("Panel view", "/assessment/panels/{round_id}", DECISION_MAKER),
     Page("Fund summary", "/reports/summary?fund=CSF&year={year}", OFFICER),

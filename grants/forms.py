@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import Field, StringField
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .money import MoneyError, parse_pounds
@@ -108,6 +110,21 @@ def show_refusal(form, error) -> None:
         apply_service_errors(form, {error.field or "": error.message})
 
 
+def run_service(form, call) -> bool:
+    """Run one service call for a validated form: commit and True; or roll back, show the refusal on the form, False."""
+    from .extensions import db
+    from .services.errors import DomainError
+
+    try:
+        call()
+    except DomainError as exc:
+        db.session.rollback()
+        show_refusal(form, exc)
+        return False
+    db.session.commit()
+    return True
+
+
 def apply_service_errors(form, errors: dict[str, str]) -> None:
     """Show a service's ValidationFailed errors beside the form's fields."""
     for name, message in errors.items():
@@ -116,3 +133,15 @@ def apply_service_errors(form, errors: dict[str, str]) -> None:
             field.errors = list(field.errors) + [message]
         else:
             form.form_errors.append(message)
+
+
+class TextEntryForm(FlaskForm):
+    """One box of text: a staff note or a message (the service checks it is there and not too long)."""
+
+    body = TextAreaField("Text")
+
+
+class MessageForm(TextEntryForm):
+    """A message, with an optional file (services.attachments checks it)."""
+
+    file = FileField("File")

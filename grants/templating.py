@@ -20,6 +20,13 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def format_time(value: datetime | date | None) -> str:
+    """The time of day in the UK, to the second (audit timelines); empty for a bare date."""
+    if not isinstance(value, datetime):
+        return ""
+    return value.astimezone(clock.LONDON).strftime("%H:%M:%S")
+
+
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -83,6 +90,13 @@ def nav_items() -> list[dict]:
     return items
 
 
+def may_search() -> bool:
+    """Does the signed-in person get the staff search box in the header?"""
+    from .services.search import SEARCH_ROLES
+
+    return current_user.is_authenticated and current_user.has_role(*SEARCH_ROLES)
+
+
 def link(endpoint: str, **values) -> str:
     """An absolute URL for emails and documents, built without needing a request.
 
@@ -112,11 +126,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["pounds_input"] = lambda p: "" if p is None else format_pence(p, symbol=False).replace(",", "")
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["time_uk"] = format_time
     app.jinja_env.filters["applicant_status"] = lambda s: APPLICANT_LABELS[Status(s)]
     app.jinja_env.filters["staff_status"] = lambda s: STAFF_LABELS[Status(s)]
     app.jinja_env.globals["Status"] = Status
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["link"] = link
+    app.jinja_env.globals["may_search"] = may_search
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

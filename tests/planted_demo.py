@@ -17,7 +17,7 @@ import pytest
 from grants.demo_applications import seed_applications
 from grants.extensions import db
 from grants.models import Application, Report
-from grants.services import applications, assessment, decisions, monitoring, screening
+from grants.services import applications, assessment, conversations, decisions, monitoring, screening
 
 # kind -> marker word (one word, letters only, so PDF text extraction keeps it whole)
 PLANTED = {
@@ -36,6 +36,8 @@ PLANTED = {
     "report did not go well": "PlantedDidNotQz",
     "report case study": "PlantedCaseStudyQz",
     "report questions from staff": "PlantedReportQuestionsQz",
+    "staff note on an application": "PlantedStaffNoteQz",
+    "message between an organisation and staff": "PlantedMessageQz",
 }
 
 # section -> {field: kind}
@@ -127,6 +129,15 @@ def _seed(demo, monkeypatch) -> list[Application]:
     submitted = db.session.scalars(db.select(Report).where(Report.status == monitoring.SUBMITTED)).first()
     if submitted is not None:
         monitoring.return_report(submitted, actor=demo.officer, questions="How many sessions ran?")
+    for application in made:
+        if application.status != "draft":
+            conversations.add_note(application, actor=demo.officer,
+                                   body=_mark("staff note on an application", "Rang the secretary"))
+    organisation = demo.applicant.organisation
+    conversations.send_message(organisation, actor=demo.applicant,
+                               body=_mark("message between an organisation and staff", "When will we hear?"))
+    conversations.send_message(organisation, actor=demo.officer,
+                               body=_mark("message between an organisation and staff", "Next Tuesday"))
     db.session.commit()
     return made
 

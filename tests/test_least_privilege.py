@@ -24,6 +24,7 @@ from grants.models import (
     DecisionRecord,
     GrantReturn,
     Letter,
+    Organisation,
     PaymentInstalment,
     Report,
     Role,
@@ -69,6 +70,7 @@ def _argument_sets(rule) -> list[dict]:
         "report_id": lambda: _ids(Report), "record_id": lambda: _ids(DecisionRecord),
         "letter_id": lambda: _ids(Letter), "instalment_id": lambda: _ids(PaymentInstalment),
         "return_id": lambda: _ids(GrantReturn), "attachment_id": lambda: _ids(Attachment),
+        "organisation_id": lambda: _ids(Organisation),
     }
     known = [name for name in rule.arguments if name in by_name]
     choices = [by_name[name]() for name in known]
@@ -152,6 +154,22 @@ def test_no_page_or_download_finance_reaches_shows_assessment_or_application_con
     leaks, read = _walk(app, demo.finance, Role.FINANCE)
     assert read > 30, "the walk read finance's pages"
     assert leaks == {}, _summary(leaks)
+
+
+def test_no_page_or_download_an_applicant_reaches_shows_a_staff_note_or_another_groups_messages(app, demo):
+    """Walking every URL an applicant may reach, with every id, does a staff note or another organisation's
+    messages ever show? (Their own organisation's answers and messages are theirs to read.)"""
+    _planted(demo)
+    assert demo.applicant2.organisation.id != demo.applicant.organisation.id
+    for user, never in ((demo.applicant, {"staff note on an application"}),
+                        (demo.applicant2, {"staff note on an application", "message between an organisation and staff"})):
+        leaks, read = _walk(app, user, Role.APPLICANT)
+        assert read > 10, "the walk read the applicant's pages"
+        shown = {url: kinds for url, kinds in leaks.items() if never & set(kinds)}
+        assert shown == {}, _summary(shown)
+    own, _ = _walk(app, demo.applicant, Role.APPLICANT)
+    assert any("message between an organisation and staff" in kinds for kinds in own.values()), \
+        "the walk reached the applicant's own messages"
 
 
 # --- One rule at a time ------------------------------------------------------------------------

@@ -15,3 +15,13 @@ def test_supersedes_link_is_indexed():
     from grants.models import DecisionRecord
 
     assert DecisionRecord.__table__.c.supersedes_id.index
+
+
+def test_search_indexes_are_declared_for_postgresql_only():
+    """Are the full-text and trigram indexes staff search relies on declared, and only for PostgreSQL?"""
+    from grants.models import Organisation
+
+    indexes = {i.name: i for i in list(Application.__table__.indexes) + list(Organisation.__table__.indexes)}
+    for name in ("ix_applications_search_document", "ix_applications_title_trgm", "ix_organisations_name_trgm"):
+        assert indexes[name]._ddl_if.dialect == "postgresql"
+        assert indexes[name].dialect_options["postgresql"]["using"] == "gin"

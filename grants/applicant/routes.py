@@ -547,3 +547,6 @@ def withdraw(application_id: int):
             flash(f"Application {application.reference} has been withdrawn", "success")
             return redirect(url_for(".dashboard"))
     return render_template("applicant/withdraw.html", application=application, form=form)
+
+
+from . import messages  # noqa: E402,F401  (the message thread with the grants team)

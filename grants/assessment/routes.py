@@ -373,3 +373,6 @@ def _pounds(pence: int):
 @bp.context_processor
 def _helpers():
     return {"Role": Role}
+
+
+from . import bulk  # noqa: E402,F401  (bulk assignment and all-checks-pass screening)

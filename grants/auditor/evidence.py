@@ -28,14 +28,16 @@ from ..models import (
     DecisionRecord,
     Fund,
     Letter,
+    Message,
     Moderation,
     OfferResponse,
     Payment,
     Round,
     Screening,
+    StaffNote,
     User,
 )
-from ..services import audit
+from ..services import audit, history
 
 PAGE_SIZE = 50
 
@@ -199,8 +201,8 @@ def timeline(application: Application) -> list[dict]:
     """
     items: list[dict] = []
     for e in audit.events_for_application(application.id):
-        items.append({"when": e.occurred_at, "kind": "Audit event", "title": e.action, "who": e.actor_label,
-                      "event": e, "order": (0, e.seq)})
+        items.append({"when": e.occurred_at, "kind": "Audit event", "title": history.event_name(e.action, e.after),
+                      "action": e.action, "who": e.actor_label, "event": e, "order": (0, e.seq)})
     for v in db.session.scalars(select(ApplicationVersion).where(ApplicationVersion.application_id == application.id)):
         items.append({"when": v.submitted_at, "kind": "Submitted version", "title": f"Version {v.number} submitted",
                       "who": _name(v.submitted_by_id), "order": (1, v.id)})
@@ -228,8 +230,26 @@ def timeline(application: Application) -> list[dict]:
         items.append({"when": p.created_at, "kind": "Payment", "title": f"Payment {p.reference}",
                       "who": _name(p.recorded_by_id), "amount": p.amount_pence, "paid_on": p.paid_on,
                       "order": (1, p.id)})
+    for n in _staff_notes(application):
+        items.append({"when": n.created_at, "kind": "Staff note", "title": "Note added", "who": _name(n.author_id),
+                      "detail": n.body, "order": (1, n.id)})
+    for m in _messages(application):
+        items.append({"when": m.created_at, "kind": "Message",
+                      "title": "Message to the organisation" if m.from_staff else "Message from the organisation",
+                      "who": _name(m.author_id), "detail": m.body, "order": (1, m.id)})
     items.sort(key=lambda i: (_aware(i["when"]) or datetime.min.replace(tzinfo=timezone.utc), i["order"]))
     return items
+
+
+def _staff_notes(application: Application) -> list[StaffNote]:
+    return list(db.session.scalars(select(StaffNote).where(StaffNote.application_id == application.id)
+                                   .order_by(StaffNote.id)))
+
+
+def _messages(application: Application) -> list[Message]:
+    """The applying organisation's messages with staff (the thread is the organisation's, not one application's)."""
+    return list(db.session.scalars(select(Message).where(Message.organisation_id == application.organisation_id)
+                                   .order_by(Message.id)))
 
 
 def _name(user_id: int | None) -> str:
@@ -330,6 +350,11 @@ def decision_pack(application: Application, *, actor: User) -> tuple[str, bytes]
     files["conflicts.json"] = _json([conflict_dict(c) for c in db.session.scalars(
         select(ConflictDeclaration).where(ConflictDeclaration.application_id == application.id)
         .order_by(ConflictDeclaration.id))])
+    files["staff-notes.json"] = _json([{"at": audit._iso(n.created_at), "by": _name(n.author_id), "note": n.body}
+                                       for n in _staff_notes(application)])
+    files["messages.json"] = _json([{"at": audit._iso(m.created_at), "by": _name(m.author_id),
+                                     "from": "staff" if m.from_staff else "organisation", "message": m.body}
+                                    for m in _messages(application)])
     files["audit-events.json"] = _json([event_dict(e) for e in audit.events_for_application(application.id)])
     chain = audit.verify_chain()
     manifest = [f"Decision pack for {application.reference} ({application.organisation.legal_name})",

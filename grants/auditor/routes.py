@@ -88,7 +88,12 @@ def _application_or_404(application_id: int) -> Application:
 @AUDITOR
 def timeline(application_id: int):
     application = _application_or_404(application_id)
-    return render_template("auditor/timeline.html", application=application, items=evidence.timeline(application))
+    from ..services import history
+
+    items = evidence.timeline(application)
+    return render_template("auditor/timeline.html", application=application, items=items,
+                           days=history.by_uk_day(i for i in items if i["when"] is not None),
+                           undated=[i for i in items if i["when"] is None])
 
 
 @bp.route("/applications/<int:application_id>/decision-pack.zip")

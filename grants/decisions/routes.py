@@ -46,7 +46,9 @@ def _send_pdf(content: bytes, filename: str):
 @bp.route("/")
 @access(Role.DECISION_MAKER)
 def queue():
-    """Assessed and deferred applications awaiting a decision, by round, with each round's remaining budget."""
+    """Assessed and deferred applications awaiting a decision, by round, with each round's remaining budget;
+    each marked, before it is opened, if the amount asked is above the viewer's limit, with who can decide it."""
+    makers = decisions_service.decision_makers()
     rounds = [
         {
             "round": panel.round,
@@ -54,6 +56,8 @@ def queue():
             "rows": panel.rows,
             "refusals": {row.application.id: decisions_service.decision_refusal(row.application, current_user)
                          for row in panel.rows},
+            "marks": {row.application.id: decisions_service.queue_mark(row.application, current_user, makers)
+                      for row in panel.rows},
         }
         for panel in assessment_service.panels_awaiting_decision()
     ]
@@ -277,6 +281,24 @@ def payments():
     payable = [(g, line) for g in grants for line in g.lines if line.payable]
     return render_template("decisions/payments.html", grants=grants, payable=payable,
                            triggers=decisions_service.TRIGGERS)
+
+
+@bp.route("/payments/export.<any(csv, xlsx):fmt>")
+@access(Role.FINANCE, read_only=True)
+def payments_export(fmt: str):
+    """Every grant's award, paid and outstanding amounts, and each payment, as CSV or XLSX."""
+    from ..downloads import send_download
+    from ..money import pence_to_decimal_pounds as pounds
+
+    rows = []
+    for grant in payments_service.grants_for_finance():
+        a = grant.application
+        rows.append([a.reference, a.organisation.legal_name, a.status, pounds(grant.award), pounds(grant.paid),
+                     pounds(grant.outstanding), None, None, None])
+        rows += [[a.reference, a.organisation.legal_name, None, None, None, None, p.paid_on.isoformat(),
+                  pounds(p.amount_pence), p.reference] for p in grant.payments]
+    return send_download("payments", fmt, ["Grant", "Organisation", "Status", "Award £", "Paid £", "Outstanding £",
+                                           "Payment date", "Payment £", "Payment reference"], rows)
 
 
 @bp.route("/payments/instalments/<int:instalment_id>", methods=["GET", "POST"])

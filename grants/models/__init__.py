@@ -31,6 +31,8 @@ from .monitoring import Report, ReportOutputActual, ReportSpend, ReportVersion, 
 from .outbox import OutboxEmail
 from .settings import OrganisationSettings, TermsVersion
 from .outcomes import ImportedGrant, OutputMeasure
+from .conversations import Message, StaffNote  # noqa: E402
+from . import search as _search  # noqa: F401,E402  (PostgreSQL search indexes)
 from .sessions import SignInSession, SignInThrottle
 from .users import (
     ORG_TYPE_LABELS,

@@ -232,6 +232,20 @@ def overdue():
                            outstanding=service.outstanding_returns())
 
 
+@bp.route("/overdue/export.<any(csv, xlsx):fmt>")
+@access(Role.OFFICER, Role.DECISION_MAKER, Role.AUDITOR, read_only=True)
+def overdue_export(fmt: str):
+    """The overdue list as CSV or XLSX, most late first."""
+    from ..downloads import send_download
+
+    today = clock.today()
+    rows = sorted(([r.application.reference, r.application.organisation.legal_name, r.application.title, r.label,
+                    r.due_on.isoformat(), service.days_late(r, today), service.STATUS_LABELS[r.status]]
+                   for r in service.overdue_reports()), key=lambda row: -row[5])
+    return send_download("overdue-reports", fmt, ["Grant", "Organisation", "Project", "Report", "Due", "Days late",
+                                                  "Status"], rows)
+
+
 @bp.route("/reviews")
 @access(Role.OFFICER, Role.AUDITOR)
 def reviews():

@@ -46,7 +46,7 @@ from ..models import (
     UserRole,
 )
 from . import audit, outbox, workflow
-from .errors import InvalidTransition, NotPermitted, ValidationFailed
+from .errors import DomainError, InvalidTransition, NotPermitted, ValidationFailed
 
 TWO_PLACES = Decimal("0.01")
 MODERATION_GAP = 2
@@ -120,6 +120,39 @@ def assign(application: Application, *, assessor: User, actor: User) -> Assignme
                  after={"assessor_id": assessor.id, "assessor": assessor.full_name})
     outbox.send_template(assessor.email, "assessor_assigned", application=application, recipient=assessor)
     return assignment
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """One application's result in a bulk assignment: who was assigned, and each refusal in words."""
+
+    application: Application
+    assigned: list[User]
+    refused: list[tuple[User, str]]
+
+
+def assign_many(applications: list[Application], *, assessors: list[User], actor: User) -> list[BulkOutcome]:
+    """assign() every assessor to every application, each pair under its own rules.
+
+    A refusal (a declared conflict, already assigned, a member of the organisation,
+    not in assessment, not an officer) refuses only that pair: it is reported and
+    the rest go ahead. Each pair runs in a savepoint so a refusal leaves nothing half-written.
+    """
+    outcomes = []
+    for application in applications:
+        assigned: list[User] = []
+        refused: list[tuple[User, str]] = []
+        for assessor in assessors:
+            try:
+                with db.session.begin_nested():
+                    assign(application, assessor=assessor, actor=actor)
+            except DomainError as exc:
+                message = exc.errors.get("assessor") if isinstance(exc, ValidationFailed) else None
+                refused.append((assessor, message or exc.message))
+            else:
+                assigned.append(assessor)
+        outcomes.append(BulkOutcome(application, assigned, refused))
+    return outcomes
 
 
 def declare(assignment: Assignment, *, has_conflict: bool | None, nature: str | None, actor: User) -> ConflictDeclaration:

@@ -27,6 +27,7 @@ from ..models import (
     DecisionRecord,
     Letter,
     PaymentInstalment,
+    Role,
     Round,
     TermsVersion,
     User,
@@ -87,6 +88,32 @@ def limit_refusal(user: User, round_: Round, amount_pence: int | None) -> str | 
             and amount_pence > round_.delegated_limit_pence):
         return f"Only the {PCC_TITLE} can approve awards above {format_pence(round_.delegated_limit_pence)}"
     return None
+
+
+@dataclass(frozen=True)
+class QueueMark:
+    """What the decisions queue says about one application for the signed-in decision maker, before it is opened."""
+
+    above_limit: str | None  # why the amount asked is beyond the viewer's authority (limit_refusal), or None
+    deciders: list[User]  # who can decide the amount asked: authority enough, not assessed, no conflict
+
+
+def decision_makers() -> list[User]:
+    from ..models import UserRole
+
+    return list(db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.DECISION_MAKER.value,
+                                          User.is_active_account.is_(True)).order_by(User.full_name)))
+
+
+def queue_mark(application: Application, viewer: User, makers: list[User] | None = None) -> QueueMark:
+    """Is the amount asked above the viewer's limit, and who could decide it (limit_refusal and the conflict rules)?"""
+    amount = application.amount_requested_pence
+    makers = decision_makers() if makers is None else makers
+    return QueueMark(
+        above_limit=limit_refusal(viewer, application.round, amount),
+        deciders=[u for u in makers if limit_refusal(u, application.round, amount) is None
+                  and access.unconflicted_decision_maker(u, application) is None])
 
 
 def decision_refusal(application: Application, user: User) -> str | None:

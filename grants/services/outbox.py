@@ -43,8 +43,13 @@ def send_template(to: str, template: str, *, application: Application | None = N
 
 def organisation_recipients(application: Application) -> list[str]:
     """The organisation's main contact and every member account, without repeats."""
-    addresses = [application.organisation.contact_email]
-    for membership in application.organisation.memberships:
+    return organisation_addresses(application.organisation)
+
+
+def organisation_addresses(organisation) -> list[str]:
+    """organisation_recipients, for an organisation rather than one of its applications."""
+    addresses = [organisation.contact_email]
+    for membership in organisation.memberships:
         if membership.user.is_active:
             addresses.append(membership.user.email)
     seen: set[str] = set()

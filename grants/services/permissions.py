@@ -41,7 +41,8 @@ class Info(str, enum.Enum):
     MORE_INFO = "more-information requests to applicants"
     SCORES = "assessment scores, assessor comments and conflict declarations"
     STAFF_NOTES = ("staff notes: screening and moderation notes "
-                   "(a failed check's note is also the reason sent to the applicant)")
+                   "(a failed check's note is also the reason sent to the applicant), notes on applications")
+    MESSAGES = "messages between an organisation and staff"
     DECISION_REASONS = "reasons for declining or deferring, decline letters"
     REPORT_FIGURES = "monitoring report figures: outputs, spend against budget, evidence files"
     REPORT_CONTENT = "monitoring report content: narratives, case studies, questions and answers, equality monitoring"
@@ -64,6 +65,7 @@ READ: dict[Info, frozenset[Role]] = {
     Info.MORE_INFO: frozenset({A, O, S, D, U}),
     Info.SCORES: frozenset({O, S, D, U}),
     Info.STAFF_NOTES: frozenset({O, D, U}),
+    Info.MESSAGES: frozenset({A, O, D, U}),
     Info.DECISION_REASONS: frozenset({A, O, D, U}),
     Info.REPORT_FIGURES: frozenset({A, O, D, F, U}),
     Info.REPORT_CONTENT: frozenset({A, O, D, U}),
@@ -90,6 +92,12 @@ def may_read(user: User | None, info: Info) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return info in PUBLIC_READS
     return user.has_role(*READ[info])
+
+
+def reads_all_content(user: User | None) -> bool:
+    """Does the user read every application's content by role alone (officers, decision makers, auditors)?"""
+    staff = READ[Info.APPLICATION_CONTENT] - {Role.APPLICANT, Role.ASSESSOR}
+    return user is not None and getattr(user, "is_authenticated", False) and user.has_role(*staff)
 
 
 def may_read_application(user: User | None, application: Application, info: Info) -> bool:

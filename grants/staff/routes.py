@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..access import STAFF_READERS, access, application_or_404
+from ..downloads import send_download
 from ..extensions import db
 from ..models import Application, Area, Fund, Role, Round, application_areas
 from ..services import applications as application_service
@@ -22,10 +23,8 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@bp.route("/applications")
-@access(*STAFF_READERS)
-def applications():
-    """Submitted applications (never drafts), filtered by round, status, fund and area, 25 a page."""
+def _filtered_applications():
+    """The staff list's query (never drafts) with the request's filters, and the filters as given."""
     round_id, area_id = _int_arg("round"), _int_arg("area")
     fund_code = request.args.get("fund", "")
     status = request.args.get("status", "")
@@ -38,6 +37,19 @@ def applications():
     if area_id:
         query = query.where(Application.id.in_(
             select(application_areas.c.application_id).where(application_areas.c.area_id == area_id)))
+    filters = {"round": round_id or "", "status": status, "fund": fund_code, "area": area_id or ""}
+    return query, filters
+
+
+_LIST_ORDER = (Application.submitted_at.is_(None), Application.submitted_at.desc(), Application.id.desc())
+
+
+@bp.route("/applications")
+@access(*STAFF_READERS)
+def applications():
+    """Submitted applications (never drafts), filtered by round, status, fund and area, 25 a page."""
+    query, filters = _filtered_applications()
+    status = filters["status"]
     counts = _status_counts(query)
     if status in {s.value for s in Status}:
         query = query.where(Application.status == status)
@@ -45,11 +57,7 @@ def applications():
     else:
         total = sum(counts.values())  # the counts already cover every match: no second count
     page = max(1, request.args.get("page", 1, type=int))
-    rows = db.session.scalars(
-        query.order_by(Application.submitted_at.is_(None), Application.submitted_at.desc(), Application.id.desc())
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
-    filters = {"round": round_id or "", "status": status, "fund": fund_code, "area": area_id or ""}
+    rows = db.session.scalars(query.order_by(*_LIST_ORDER).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return render_template(
         "staff/applications.html", applications=rows, total=total, page=page, per_page=PER_PAGE,
         counts=counts, filters=filters,
@@ -57,7 +65,26 @@ def applications():
         funds=db.session.scalars(select(Fund).order_by(Fund.code)).all(),
         areas=db.session.scalars(select(Area).order_by(Area.name)).all(),
         statuses=[(s.value, STAFF_LABELS[s]) for s in Status if s != Status.DRAFT],
+        may_assign=current_user.has_role(Role.OFFICER),
     )
+
+
+@bp.route("/applications/export.<any(csv, xlsx):fmt>")
+@access(*STAFF_READERS, read_only=True)
+def applications_export(fmt: str):
+    """Every application the list shows with its current filters (all pages), as CSV or XLSX."""
+    from ..money import pence_to_decimal_pounds
+
+    query, filters = _filtered_applications()
+    if filters["status"] in {s.value for s in Status}:
+        query = query.where(Application.status == filters["status"])
+    header = ["Reference", "Organisation", "Project", "Round", "Status", "Requested £", "Awarded £", "Submitted"]
+    rows = [[a.reference, a.organisation.legal_name, a.title, a.round.title, STAFF_LABELS[Status(a.status)],
+             pence_to_decimal_pounds(a.amount_requested_pence),
+             None if a.awarded_pence is None else pence_to_decimal_pounds(a.awarded_pence),
+             a.submitted_at.date().isoformat() if a.submitted_at else None]
+            for a in db.session.scalars(query.order_by(*_LIST_ORDER))]
+    return send_download("applications", fmt, header, rows, filters=filters)
 
 
 def _status_counts(query) -> dict[str, int]:
@@ -86,10 +113,16 @@ def _readable_content_or_404(application_id: int) -> Application:
 @access(*STAFF_READERS)
 def application(application_id: int):
     """One application, read-only: every section, its documents and its submitted versions."""
-    application_ = _staff_application_or_404(application_id)
+    return _application_page(_staff_application_or_404(application_id))
 
+
+def _application_page(application_, note_form=None):
+    from ..forms import TextEntryForm
+    from ..services import conversations
     from ..services.decisions import records_for
 
+    if note_form is None and current_user.has_role(*conversations.WRITERS):
+        note_form = TextEntryForm()
     return render_template(
         "staff/application.html", application=application_,
         data=application_service.sent_content_for(application_, current_user),
@@ -98,7 +131,24 @@ def application(application_id: int):
         download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
                                           attachment_id=file["id"]),
         actions=_work_on(application_, current_user), records=records_for(application_),
+        notes=conversations.notes_for(application_, current_user), note_form=note_form,
     )
+
+
+@bp.route("/applications/<int:application_id>/notes", methods=["POST"])
+@access(Role.OFFICER, Role.DECISION_MAKER)
+def add_note(application_id: int):
+    """Keep a staff-only note on the application."""
+    from ..forms import TextEntryForm, run_service
+    from ..services import conversations
+
+    application_ = _staff_application_or_404(application_id)
+    form = TextEntryForm()
+    if form.validate_on_submit() and run_service(form, lambda: conversations.add_note(
+            application_, actor=current_user, body=form.body.data)):
+        flash("Note added", "success")
+        return redirect(url_for(".application", application_id=application_.id) + "#notes")
+    return _application_page(application_, note_form=form), 400
 
 
 def _work_on(application_, user) -> list[dict]:
@@ -224,3 +274,4 @@ def outbox():
 
 
 from . import funds, rounds  # noqa: E402,F401  (registers the fund and round routes)
+from . import working_day  # noqa: E402,F401  (search and the organisation record)
