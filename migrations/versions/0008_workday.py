@@ -6,16 +6,16 @@ expressions are defined in grants/models/search.py). SQLite searches with LIKE a
 gets no search indexes. On every database: staff_notes (notes staff keep on an
 application) and messages (the thread between an organisation and staff).
 
-Revision ID: 0012_workday
-Revises: 0006_sessions_lockout
+Revision ID: 0008_workday
+Revises: 0007_money_safeguards
 """
 from alembic import op
 import sqlalchemy as sa
 
 import grants.models.base
 
-revision = "0012_workday"
-down_revision = "0006_sessions_lockout"
+revision = "0008_workday"
+down_revision = "0007_money_safeguards"
 branch_labels = None
 depends_on = None
 
