@@ -51,7 +51,7 @@ def application(application_id: int):
         summary=assessment_service.score_summary(application),
         moderations=assessment_service.moderations(application),
         conflicts=assessment_service.conflicts_for(application),
-        section_label=screening_service.section_label,
+        section_label=lambda slug: screening_service.section_label(slug, application),
         can=lambda name: workflow.can(application, name, current_user),
     )
 
@@ -96,7 +96,7 @@ def screen(application_id: int):
 def more_info(application_id: int):
     application = _application(application_id)
     form = MoreInfoForm()
-    form.sections.choices = [(s, screening_service.section_label(s)) for s in screening_service.SECTIONS]
+    form.sections.choices = screening_service.section_choices(application)
     refusal = workflow.refusal(application, "request_more_info", current_user)
     if form.validate_on_submit() and not refusal:
         try:
@@ -128,7 +128,8 @@ def changes(application_id: int):
         old = new = None
     diff = screening_service.diff(old.data, new.data) if old and new else []
     return render_template("assessment/changes.html", application=application, versions=versions, old=old,
-                           new=new, diff=diff, section_label=screening_service.section_label)
+                           new=new, diff=diff,
+                           section_label=lambda slug: screening_service.section_label(slug, application))
 
 
 @bp.route("/applications/<int:application_id>/assessors", methods=["GET", "POST"])
