@@ -130,3 +130,50 @@ class WithdrawForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token (start, accept, remove, resubmit buttons)."""
+
+
+def questions_form_class(questions) -> type[SectionForm]:
+    """A form asking a round's own questions (one field q<id> each). Answers are checked by the service,
+    so what was typed comes back as typed."""
+    from ..models import QuestionKind
+
+    fields = {}
+    for q in questions:
+        if q.kind == QuestionKind.LONG_TEXT:
+            field = TextAreaField(q.title)
+        elif q.kind == QuestionKind.YES_NO:
+            field = RadioField(q.title, choices=[("yes", "Yes"), ("no", "No")], validate_choice=False)
+        elif q.kind == QuestionKind.ONE_CHOICE:
+            field = RadioField(q.title, choices=[(o, o) for o in q.options], validate_choice=False)
+        elif q.kind == QuestionKind.SEVERAL_CHOICES:
+            field = SelectMultipleField(q.title, choices=[(o, o) for o in q.options], validate_choice=False)
+        elif q.kind == QuestionKind.DATE:
+            field = GovDateField(q.title)
+        else:
+            field = StringField(q.title)
+        fields[q.field_name] = field
+    return type("QuestionsForm", (SectionForm,), fields)
+
+
+def question_initial(questions, answers: dict) -> dict:
+    """Stored answers as the question form shows them."""
+    from datetime import date
+
+    from ..models import QuestionKind
+
+    data = {}
+    for q in questions:
+        value = answers.get(str(q.id))
+        if value is None:
+            continue
+        if q.kind == QuestionKind.YES_NO:
+            value = "yes" if value else "no"
+        elif q.kind == QuestionKind.MONEY:
+            pounds, pence = divmod(int(value), 100)
+            value = f"{pounds}" if pence == 0 else f"{pounds}.{pence:02d}"
+        elif q.kind == QuestionKind.WHOLE_NUMBER:
+            value = str(value)
+        elif q.kind == QuestionKind.DATE:
+            value = date.fromisoformat(value)
+        data[q.field_name] = value
+    return data

@@ -117,8 +117,14 @@ PAGES: dict[str, Page] = {
 }
 
 
+# Every question section a round adds: one form built from its questions.
+QUESTIONS_PAGE = Page(
+    lambda section, a: forms.questions_form_class(section.questions),
+    initial=lambda section, a: forms.question_initial(section.questions, a.question_answers or {}))
+
+
 def page_for(section) -> Page:
-    return PAGES[section.slug]
+    return QUESTIONS_PAGE if section.extra else PAGES[section.slug]
 
 
 def build_form(section, application):

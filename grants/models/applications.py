@@ -79,6 +79,8 @@ class Application(CreatedMixin, db.Model):
     safeguarding: Mapped[str | None] = mapped_column(Text)
     # Section name -> "in_progress" | "completed"
     section_status: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    # Answers to the round's own questions (models/questions.py): str(question id) -> value.
+    question_answers: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict, server_default="{}")
 
     # Declaration and submission
     declaration_name: Mapped[str | None] = mapped_column(String(200))

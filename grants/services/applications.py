@@ -22,7 +22,7 @@ from ..models import (
     User,
 )
 from . import attachments as attachment_service
-from . import audit, locking, permissions, rounds, sections, workflow
+from . import audit, eligibility, locking, permissions, rounds, sections, workflow
 from .errors import DomainError, Immutable, NotPermitted, ValidationFailed
 from .numbering import next_number
 
@@ -176,7 +176,7 @@ def start_application(round_: Round, *, actor: User) -> Application:
         raise NotPermitted("Tell us about your organisation before you start an application")
     if not round_.is_open:
         raise DomainError(f"The {round_.title} round is not open for applications")
-    refusal = rounds.org_type_refusal(round_, organisation.org_type)
+    refusal = rounds.org_type_refusal(round_, organisation.org_type) or eligibility.refusal(round_, organisation)
     if refusal:
         raise NotPermitted(refusal)
     code, year = round_.fund.code, round_.opens_on.year
@@ -252,6 +252,9 @@ def _check_can_send(application: Application, actor: User) -> None:
     if not application.round.is_open:
         raise DomainError(f"The {application.round.title} round closed on "
                           f"{application.round.closes_on:%d %B %Y}; applications can no longer be submitted")
+    refusal = eligibility.refusal(application.round, application.organisation, application=application)
+    if refusal:
+        raise NotPermitted(refusal)
 
 
 def _write_version(application: Application, actor: User) -> ApplicationVersion:

@@ -31,7 +31,7 @@ from ..extensions import db
 from ..models import (Application, Area, Criterion, DecisionRecord, EligibilityCheck, Fund, Objective, OrgType, Round,
                       User)
 from ..money import format_pence
-from . import audit, outbox
+from . import audit, outbox, round_questions
 from .budget import round_money
 from .errors import DomainError, ValidationFailed
 from .reference import objectives_for, plan_in_force
@@ -151,6 +151,9 @@ class RoundSettings:
     objective_ids: list[int] = field(default_factory=list)
     area_ids: list[int] = field(default_factory=list)
     allowed_org_types: list[str] = field(default_factory=list)
+    # Eligibility rules of the round (services/eligibility.py).
+    max_live_applications: int | None = None
+    refuse_overdue_reports: bool = False
 
 
 COLUMNS = [f.name for f in dataclasses.fields(RoundSettings) if f.name not in ("objective_ids", "area_ids")]
@@ -220,6 +223,9 @@ def _settings_errors(fund: Fund, s: RoundSettings, round_: Round | None) -> dict
         errors["allowed_org_types"] = "Choose at least one type of organisation that may apply"
     elif not set(s.allowed_org_types) <= {t.value for t in OrgType}:
         errors["allowed_org_types"] = "Choose organisation types from the list"
+    if s.max_live_applications is not None and not 1 <= s.max_live_applications <= 100:
+        errors["max_live_applications"] = ("Enter how many live applications one organisation may hold, "
+                                           "from 1 to 100, or leave it empty for no limit")
     return errors
 
 
@@ -375,6 +381,7 @@ def copy_round(source: Round, *, name: str, actor: User) -> Round:
             round_.criteria.append(Criterion(position=c.position, name=c.name, guidance=c.guidance,
                                              weight_percent=c.weight_percent, descriptors=list(c.descriptors),
                                              allow_not_applicable=c.allow_not_applicable))
+        round_questions.copy_questions(source, round_)
     db.session.add(round_)
     db.session.flush()
     audit.record("round.copied", actor=actor, entity=round_, fund_id=round_.fund_id,

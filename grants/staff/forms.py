@@ -54,6 +54,9 @@ class RoundForm(FlaskForm):
                                             validate_choice=False)
     reason = TextAreaField("Reason for the change", validators=[max_length(2000, "The reason")],
                            description="Needed when the budget goes down")
+    # Eligibility rules (services/eligibility.py)
+    max_live_applications = WholeNumberField("Most live applications from one organisation")
+    refuse_overdue_reports = BooleanField("Refuse organisations with an overdue monitoring report")
 
 
 class CopyRoundForm(FlaskForm):

@@ -225,4 +225,4 @@ def outbox():
     return render_template("staff/outbox.html", emails=emails, page=page, total=total, per_page=per_page)
 
 
-from . import funds, rounds  # noqa: E402,F401  (registers the fund and round routes)
+from . import funds, questions, rounds  # noqa: E402,F401  (registers the fund, round and question routes)
