@@ -156,3 +156,67 @@ def test_start_page_says_why_an_organisation_may_not_apply(as_applicant, demo):
     page = as_applicant.post_page(f"/apply/rounds/{demo.csf_round.id}", {})
     assert "accepts at most 1 live application from each organisation" in text_of(page)
     assert db.session.scalar(db.select(db.func.count(Application.id))) == 1
+
+
+def test_applicant_uploads_a_file_answer_on_the_question_page(as_applicant, demo):
+    """Does a file question's page accept an upload (multipart form) and show the file on check-answers?"""
+    import io
+
+    from .factories_applicant import PDF
+
+    section, (question,) = build_questions(demo.csf_round, demo.officer, questions=[
+        QuestionInput(kind=QuestionKind.FILE, title="Your lease")])
+    draft = make_draft(demo)
+    db.session.commit()
+    url = f"/apply/applications/{draft.id}/sections/{section.slug}"
+    assert as_applicant.get_page(url).find("form", enctype="multipart/form-data") is not None
+    as_applicant.post_page(url, {question.field_name: (io.BytesIO(PDF), "lease.pdf"), "completed": "yes"},
+                           content_type="multipart/form-data")
+    assert "Your lease lease.pdf" in text_of(as_applicant.get_page(f"/apply/applications/{draft.id}/check"))
+
+
+def _answered(demo, status: str):
+    from .factories import make_application
+
+    section, (rents, rent) = build_questions(demo.csf_round, demo.officer)
+    application = make_application(demo, status=status,
+                                   question_answers={str(rents.id): True, str(rent.id): 1_200_000})
+    db.session.commit()
+    return application
+
+
+def test_screening_and_scoring_pages_show_the_answers(as_officer, as_assessor, demo):
+    """Do the screening officer and the assessor both read the round's questions and the answers?"""
+    from .factories_assessment import make_assignment
+
+    application = _answered(demo, "submitted")
+    screen = text_of(as_officer.get_page(f"/assessment/applications/{application.id}/screening"))
+    assert "Your premises" in screen and "What is the yearly rent? £12,000" in screen
+    application.status = "in_assessment"
+    make_assignment(application, demo.assessor, officer=demo.officer)
+    db.session.commit()
+    score = text_of(as_assessor.get_page(f"/assessment/applications/{application.id}/score"))
+    assert "Do you rent your premises? Yes" in score and "What is the yearly rent? £12,000" in score
+
+
+def test_panel_csv_and_decision_pack_carry_the_answers(as_officer, as_auditor, demo):
+    """Does the panel CSV have a column per question with each answer, and the decision pack a file of them?"""
+    import io
+    import json
+    import zipfile
+
+    from .test_assessment_journeys import _panel_setup
+
+    section, (rents, rent) = build_questions(demo.csf_round, demo.officer)
+    high, low = _panel_setup(demo)
+    high.question_answers = {str(rents.id): True, str(rent.id): 1_200_000}
+    low.question_answers = {str(rents.id): False}
+    db.session.commit()
+    lines = as_officer.get(f"/assessment/panels/{demo.csf_round.id}/panel.csv").data.decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(",Your premises: Do you rent your premises?,Your premises: What is the yearly rent?")
+    assert lines[1].endswith(',Yes,"£12,000"') and lines[2].endswith(",No,")
+    response = as_auditor.get(f"/audit/applications/{high.id}/decision-pack.zip")
+    pack = zipfile.ZipFile(io.BytesIO(response.data))
+    assert json.loads(pack.read("round-questions.json")) == [{"section": "Your premises", "answers": [
+        {"question": "Do you rent your premises?", "answer": "Yes"},
+        {"question": "What is the yearly rent?", "answer": "£12,000"}]}]

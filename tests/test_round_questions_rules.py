@@ -267,3 +267,29 @@ def test_round_settings_refuse_a_limit_out_of_range(demo):
     with pytest.raises(ValidationFailed) as caught:
         round_service.edit_round(future, settings, reason=None, actor=demo.officer)
     assert "from 1 to 100, or leave it empty" in caught.value.errors["max_live_applications"]
+
+
+def test_file_answers_use_the_checked_upload_rules(demo):
+    """Is a file question answered by a checked upload (a fake PDF refused beside the question), the newer file
+    replacing the older, and a missing required file named?"""
+    from werkzeug.datastructures import FileStorage
+    import io
+
+    from .factories_applicant import pdf_upload
+
+    draft, section, question = _one(demo, QuestionInput(kind=QuestionKind.FILE, title="Your lease"))
+    with pytest.raises(applications.SectionIncomplete) as caught:
+        _save(draft, section, {}, demo.applicant)
+    assert caught.value.errors == {question.field_name: "Upload a file for ‘Your lease’"}
+    fake = FileStorage(stream=io.BytesIO(b"<script>not a pdf</script>"), filename="lease.pdf")
+    with pytest.raises(ValidationFailed) as caught:
+        applications.answer_with_file(draft, question=question, upload=fake, actor=demo.applicant)
+    assert "is not a real PDF file" in caught.value.errors[question.field_name]
+    first = applications.answer_with_file(draft, question=question, upload=pdf_upload("lease.pdf"),
+                                          actor=demo.applicant)
+    second = applications.answer_with_file(draft, question=question, upload=pdf_upload("lease-2027.pdf"),
+                                           actor=demo.applicant)
+    assert first.removed_at is not None and second.removed_at is None
+    _save(draft, section, {}, demo.applicant)
+    assert applications.snapshot(draft)[section.slug]["answers"] == [{"question": "Your lease",
+                                                                      "answer": "lease-2027.pdf"}]

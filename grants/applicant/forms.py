@@ -149,6 +149,8 @@ def questions_form_class(questions) -> type[SectionForm]:
             field = SelectMultipleField(q.title, choices=[(o, o) for o in q.options], validate_choice=False)
         elif q.kind == QuestionKind.DATE:
             field = GovDateField(q.title)
+        elif q.kind == QuestionKind.FILE:
+            field = FileField(q.title)
         else:
             field = StringField(q.title)
         fields[q.field_name] = field
@@ -175,5 +177,7 @@ def question_initial(questions, answers: dict) -> dict:
             value = str(value)
         elif q.kind == QuestionKind.DATE:
             value = date.fromisoformat(value)
+        elif q.kind == QuestionKind.FILE:
+            continue
         data[q.field_name] = value
     return data

@@ -252,6 +252,7 @@ def section(application_id: int, slug: str):
     remove = request.form.get("remove", type=int)
     completed = action == "save" and remove is None and form.completed.data == "yes"
     try:
+        section_pages.store_files(definition, application, form, current_user)
         values = section_pages.page_for(definition).values(form, remove)
         applications.save_section(application, section=slug, values=values,
                                   completed=completed, actor=current_user)

@@ -138,3 +138,11 @@ def build_form(section, application):
     form = cls(data=data) if request.method == "GET" else cls()
     page.prepare(form, application)
     return form
+
+
+def store_files(section, application, form, actor) -> None:
+    """Files chosen for a round's file questions are uploaded first (checked like every document)."""
+    for question in getattr(section, "questions", ()):
+        upload = form[question.field_name].data if question.field_name in form else None
+        if getattr(upload, "filename", None):
+            applications.answer_with_file(application, question=question, upload=upload, actor=actor)

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import show_refusal
 from ..models import Application, Area, Attachment, Objective, Role, Round, User
 from ..services import assessment as assessment_service
-from ..services import audit, screening as screening_service, workflow
+from ..services import audit, round_questions, screening as screening_service, workflow
 from ..services.errors import DomainError, ValidationFailed
 from .forms import AssignForm, DeclarationForm, ModerationForm, MoreInfoForm, score_form, screening_form
 
@@ -331,13 +331,13 @@ def panel_csv(round_id: int):
     data = assessment_service.panel(round_, objective_id=objective_id, area_id=area_id)
     header = ["Rank", "Reference", "Organisation", "Project", "Objectives", "Areas", "Score %",
               "Calculated score %", "Moderation", "Below pass mark", "Amount requested £", "Running total £",
-              "Within remaining budget"]
+              "Within remaining budget", *round_questions.export_headers(round_)]
     rows = [
         [i, r.application.reference, r.application.organisation.legal_name, r.application.title,
          "; ".join(f"{o.number}. {o.name}" for o in r.application.objectives),
          "; ".join(a.name for a in r.application.areas), r.score, r.application.score_percent, r.moderation,
          r.below_pass_mark, _pounds(r.application.amount_requested_pence), _pounds(r.running_total),
-         r.within_budget]
+         r.within_budget, *round_questions.export_values(r.application)]
         for i, r in enumerate(data.rows, start=1)
     ]
     audit.record("panel.exported", actor=current_user, entity=round_, fund_id=round_.fund_id,

@@ -233,6 +233,28 @@ def add_attachment(application: Application, *, upload, kind: str, actor: User) 
     return attachment
 
 
+def answer_with_file(application: Application, *, question, upload, actor: User) -> Attachment:
+    """Answer a round's file question with an upload (checked like every document); it replaces any earlier one."""
+    section = sections.get(application, question.section.slug)
+    if section is None or question not in getattr(section, "questions", ()):
+        raise NotPermitted("That question is not part of this application")
+    _check_editable(application, section.slug, actor)
+    attachment = attachment_service.store_upload(upload, organisation=application.organisation,
+                                                 kind=AttachmentKind.OTHER, actor=actor, application=application,
+                                                 field=question.field_name)
+    answers = dict(application.question_answers or {})
+    earlier = answers.get(str(question.id))
+    if isinstance(earlier, dict):
+        previous = attachment_of(application, earlier.get("id", 0))
+        if previous is not None:
+            attachment_service.remove_attachment(previous, actor=actor)
+    answers[str(question.id)] = {"id": attachment.id, "filename": attachment.original_filename}
+    application.question_answers = answers
+    if section_state(application, section.slug) == NOT_STARTED:
+        _set_state(application, section.slug, IN_PROGRESS)
+    return attachment
+
+
 def remove_attachment(application: Application, attachment: Attachment, *, actor: User) -> None:
     """Take a document off an editable application (kept on file for the audit trail)."""
     if attachment.application_id != application.id or attachment.removed_at is not None:

@@ -79,6 +79,8 @@ def display_value(question: RoundQuestion, value) -> str | None:
     if kind == QuestionKind.DATE:
         day = date.fromisoformat(value)
         return f"{day.day} {day:%B %Y}"
+    if kind == QuestionKind.FILE:
+        return value.get("filename") if isinstance(value, dict) else None
     return str(value)
 
 
@@ -132,6 +134,8 @@ def _parse(question: RoundQuestion, raw) -> tuple[object, str | None]:
 
 
 def _missing_message(question: RoundQuestion) -> str:
+    if question.kind == QuestionKind.FILE:
+        return f"Upload a file for ‘{question.title}’"
     if question.kind in (QuestionKind.YES_NO, QuestionKind.ONE_CHOICE, QuestionKind.SEVERAL_CHOICES):
         return f"Select an answer for ‘{question.title}’"
     return f"Answer ‘{question.title}’"
@@ -151,6 +155,10 @@ class QuestionsSection(Section):
         # Titles of the questions conditions depend on (they may sit in an earlier section).
         self.condition_titles = {q.id: q.title for q in _round_questions(question_section.round)}
 
+    @property
+    def has_files(self) -> bool:
+        return any(q.kind == QuestionKind.FILE for q in self.questions)
+
     def shown(self, answers: dict) -> list[RoundQuestion]:
         return [q for q in self.questions if is_shown(q, answers)]
 
@@ -165,10 +173,15 @@ class QuestionsSection(Section):
                 if q.required and answers.get(str(q.id)) in (None, "", [])}
 
     def apply(self, application, values):
-        """values: question field name (q<id>) -> what was typed or chosen."""
+        """values: question field name (q<id>) -> what was typed or chosen.
+
+        File answers are uploaded separately (applications.answer_with_file) and kept here as they are.
+        """
         answers = _answers(application)
         errors: dict[str, str] = {}
         for q in self.questions:
+            if q.kind == QuestionKind.FILE:
+                continue
             answers.pop(str(q.id), None)
             value, problem = _parse(q, values.get(q.field_name))
             if problem:
@@ -190,13 +203,21 @@ def sections_for(round_: Round) -> list[Section]:
     return [QuestionsSection(s) for s in round_.question_sections]
 
 
-def answers_for(application: Application) -> list[tuple[str, str, str | None]]:
-    """(section title, question, answer as read) for every shown question; for exports and packs."""
-    out = []
-    for section in sections_for(application.round):
-        for row in section.data(application)["answers"]:
-            out.append((section.title, row["question"], row["answer"]))
-    return out
+def grouped_answers(application: Application) -> list[tuple[str, list[dict]]]:
+    """(section title, [{question, answer}]) for each of the round's sections: what staff and assessors read."""
+    return [(section.title, section.data(application)["answers"]) for section in sections_for(application.round)]
+
+
+def export_headers(round_: Round) -> list[str]:
+    """One column per question the round asks (for the panel CSV and other tables)."""
+    return [f"{s.title}: {q.title}" for s in round_.question_sections for q in s.questions]
+
+
+def export_values(application: Application) -> list[str]:
+    """The application's answers in export_headers' order; empty where not answered or hidden."""
+    answers = _answers(application)
+    return [(display_value(q, answers.get(str(q.id))) or "") if is_shown(q, answers) else ""
+            for s in application.round.question_sections for q in s.questions]
 
 
 # --- Building a round's questions ---------------------------------------------------------------------
