@@ -137,15 +137,18 @@ def test_hostile_text_in_questions_and_answers_is_shown_as_text(as_applicant, as
 
 
 def test_round_form_sets_the_eligibility_rules(as_officer, demo):
-    """Can an officer set a live-application limit and the overdue-report rule on the round's settings page?"""
+    """Can an officer set a live-application limit, the overdue-report rule and the minimal financial assistance
+    declaration on the round's settings page?"""
     round_ = _future_round(demo)
     form = Filler(as_officer.get_page(f"/staff/rounds/{round_.id}/settings"))
     form.fill("Most live applications from one organisation (optional)", "2")
     form.tick("Refuse organisations with an overdue monitoring report")
+    form.tick("Ask for a minimal financial assistance declaration")
     page = as_officer.post_page(f"/staff/rounds/{round_.id}/settings", form.data)
     assert "The round's settings have been saved" in text_of(page)
     db.session.refresh(round_)
-    assert (round_.max_live_applications, round_.refuse_overdue_reports) == (2, True)
+    assert (round_.max_live_applications, round_.refuse_overdue_reports,
+            round_.minimal_assistance_declaration) == (2, True, True)
 
 
 def test_start_page_says_why_an_organisation_may_not_apply(as_applicant, demo):

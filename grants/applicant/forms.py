@@ -181,3 +181,19 @@ def question_initial(questions, answers: dict) -> dict:
             continue
         data[q.field_name] = value
     return data
+
+
+class MinimalAssistanceBase(SectionForm):
+    received = RadioField("Has your organisation received other minimal financial assistance?", validate_choice=False,
+                          choices=[("yes", "Yes"), ("no", "No")])
+
+
+def minimal_assistance_form_class(rows: int) -> type[MinimalAssistanceBase]:
+    """`rows` sets of giver_N, year_N (its choices set by the view) and amount_N, so rows work without JavaScript."""
+    fields = {}
+    for i in range(rows):
+        fields[f"giver_{i}"] = StringField(f"Assistance {i + 1}: who gave it",
+                                           validators=[max_length(200, f"Assistance {i + 1}")])
+        fields[f"year_{i}"] = SelectField(f"Assistance {i + 1}: financial year", validate_choice=False)
+        fields[f"amount_{i}"] = MoneyField(f"Assistance {i + 1}: amount")
+    return type("MinimalAssistanceForm", (MinimalAssistanceBase,), fields)

@@ -207,8 +207,9 @@ def _name_rows_in_errors(form) -> None:
     """'Amount must be more than £0' could be any row: say which one, as GOV.UK asks of error messages."""
     for field in form:
         prefix, _, index = field.name.rpartition("_")
-        if prefix in ("cost", "target", "item", "measure") and index.isdigit() and field.errors:
-            what = "Cost" if prefix in ("cost", "item") else "Output"
+        what = {"cost": "Cost", "item": "Cost", "target": "Output", "measure": "Output", "amount": "Assistance",
+                "giver": "Assistance"}.get(prefix)
+        if what and index.isdigit() and field.errors:
             field.errors = [m if m.startswith(what) else f"{what} {int(index) + 1}: {m[0].lower()}{m[1:]}"
                             for m in field.errors]
 

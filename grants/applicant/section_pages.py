@@ -12,7 +12,7 @@ from typing import Callable
 
 from flask import request
 
-from ..services import applications
+from ..services import applications, minimal_assistance
 from . import forms
 
 
@@ -70,6 +70,31 @@ def _safeguarding_initial(section, a) -> dict:
     return {"works_with": None if works is None else ("yes" if works else "no"), "safeguarding": a.safeguarding}
 
 
+def _assistance_initial(section, a) -> dict:
+    declaration = a.minimal_assistance or {}
+    received = declaration.get("received")
+    data = {"received": None if received is None else ("yes" if received else "no")}
+    for i, row in enumerate(declaration.get("rows") or []):
+        data[f"giver_{i}"], data[f"year_{i}"] = row["giver"], row["financial_year"]
+        data[f"amount_{i}"] = row["amount_pence"]
+    return data
+
+
+def _assistance_prepare(form, a) -> None:
+    choices = [("", "Choose a year")] + [(y, y) for y in minimal_assistance.financial_years()]
+    for field in form:
+        if field.name.startswith("year_"):
+            field.choices = choices
+
+
+def _assistance_values(form, remove) -> dict:
+    received = form.received.data
+    return {"received": None if received not in ("yes", "no") else received == "yes",
+            "rows": [{"giver": form[f"giver_{i}"].data, "financial_year": form[f"year_{i}"].data,
+                      "amount_pence": form[f"amount_{i}"].data}
+                     for i in range(row_count("giver_", 0)) if i != remove]}
+
+
 def _fixed(cls) -> Callable:
     return lambda section, a: cls
 
@@ -114,6 +139,10 @@ PAGES: dict[str, Page] = {
                                      else form.works_with.data == "yes",
                                      "safeguarding": form.safeguarding.data}),
     "attachments": Page(_fixed(forms.AttachmentsSectionForm)),
+    "minimal_assistance": Page(
+        lambda s, a: forms.minimal_assistance_form_class(
+            row_count("giver_", len((a.minimal_assistance or {}).get("rows") or []))),
+        initial=_assistance_initial, prepare=_assistance_prepare, values=_assistance_values, row_prefix="giver_"),
 }
 
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import show_refusal
 from ..models import Application, Area, Attachment, Objective, Role, Round, User
 from ..services import assessment as assessment_service
-from ..services import audit, round_questions, screening as screening_service, workflow
+from ..services import audit, minimal_assistance, round_questions, screening as screening_service, workflow
 from ..services.errors import DomainError, ValidationFailed
 from .forms import AssignForm, DeclarationForm, ModerationForm, MoreInfoForm, score_form, screening_form
 
@@ -88,7 +88,10 @@ def screen(application_id: int):
     from ..services import monitoring
 
     return render_template("assessment/screen.html", application=application, form=form, checks=checks,
-                           refusal=refusal, overdue=monitoring.overdue_reports_for(application.organisation_id))
+                           refusal=refusal, overdue=monitoring.overdue_reports_for(application.organisation_id),
+                           assistance_over=minimal_assistance.over_threshold(application),
+                           assistance_declared=minimal_assistance.declared_total(application),
+                           assistance_threshold=minimal_assistance.THRESHOLD_PENCE)
 
 
 @bp.route("/applications/<int:application_id>/more-information", methods=["GET", "POST"])

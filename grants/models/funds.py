@@ -135,6 +135,8 @@ class Round(CreatedMixin, db.Model):
     # per organisation (None: no limit); refuse organisations with an overdue monitoring report.
     max_live_applications: Mapped[int | None] = mapped_column(Integer)
     refuse_overdue_reports: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Applicants declare other minimal financial assistance (Subsidy Control Act 2022; services/minimal_assistance.py).
+    minimal_assistance_declaration: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     closed_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_early_reason: Mapped[str | None] = mapped_column(Text)
 

@@ -154,6 +154,7 @@ class RoundSettings:
     # Eligibility rules of the round (services/eligibility.py).
     max_live_applications: int | None = None
     refuse_overdue_reports: bool = False
+    minimal_assistance_declaration: bool = False
 
 
 COLUMNS = [f.name for f in dataclasses.fields(RoundSettings) if f.name not in ("objective_ids", "area_ids")]

@@ -6,7 +6,8 @@ missing before it can be marked completed, and how it writes validated answers
 back. The applicant's task list, check-answers, screening's section names, the
 version diff and the staff pages all ask `for_application` (or `fixed`) rather
 than switching on slugs. Extra sections a round adds are Sections too
-(services/round_questions.py builds them from the round's questions).
+(services/round_questions.py builds them from the round's questions), and so is the minimal financial
+assistance declaration a round may ask for (services/minimal_assistance.py).
 """
 from __future__ import annotations
 
@@ -333,9 +334,10 @@ FIXED_BY_SLUG = {s.slug: s for s in FIXED}
 
 def for_round(round_) -> list[Section]:
     """The sections an application to this round has: the fixed core, then the round's own question sections."""
-    from . import round_questions
+    from . import minimal_assistance, round_questions
 
-    return list(FIXED) + round_questions.sections_for(round_)
+    extra = [minimal_assistance.MinimalAssistanceSection()] if round_.minimal_assistance_declaration else []
+    return list(FIXED) + round_questions.sections_for(round_) + extra
 
 
 def for_application(application: Application) -> list[Section]:

@@ -57,6 +57,7 @@ class RoundForm(FlaskForm):
     # Eligibility rules (services/eligibility.py)
     max_live_applications = WholeNumberField("Most live applications from one organisation")
     refuse_overdue_reports = BooleanField("Refuse organisations with an overdue monitoring report")
+    minimal_assistance_declaration = BooleanField("Ask for a minimal financial assistance declaration")
 
 
 class CopyRoundForm(FlaskForm):

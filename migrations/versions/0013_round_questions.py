@@ -1,5 +1,6 @@
 """Round questions: extra task-list sections and questions a round asks; answers on the application;
-eligibility limits on the round (live applications per organisation, overdue monitoring reports)
+eligibility limits on the round (live applications per organisation, overdue monitoring reports); the minimal
+financial assistance declaration (switched on per round, declared on the application)
 
 Revision ID: 0013_round_questions
 Revises: 0006_sessions_lockout
@@ -45,17 +46,22 @@ def upgrade():
     op.create_index("ix_round_questions_section_id", "round_questions", ["section_id"])
     with op.batch_alter_table("applications") as batch:
         batch.add_column(sa.Column("question_answers", sa.JSON(), server_default="{}", nullable=False))
+        batch.add_column(sa.Column("minimal_assistance", sa.JSON(), nullable=True))
     with op.batch_alter_table("rounds") as batch:
         batch.add_column(sa.Column("max_live_applications", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("refuse_overdue_reports", sa.Boolean(), server_default=sa.false(),
+                                   nullable=False))
+        batch.add_column(sa.Column("minimal_assistance_declaration", sa.Boolean(), server_default=sa.false(),
                                    nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table("rounds") as batch:
+        batch.drop_column("minimal_assistance_declaration")
         batch.drop_column("refuse_overdue_reports")
         batch.drop_column("max_live_applications")
     with op.batch_alter_table("applications") as batch:
+        batch.drop_column("minimal_assistance")
         batch.drop_column("question_answers")
     op.drop_index("ix_round_questions_section_id", table_name="round_questions")
     op.drop_table("round_questions")
