@@ -223,3 +223,17 @@ def test_panel_csv_and_decision_pack_carry_the_answers(as_officer, as_auditor, d
     assert json.loads(pack.read("round-questions.json")) == [{"section": "Your premises", "answers": [
         {"question": "Do you rent your premises?", "answer": "Yes"},
         {"question": "What is the yearly rent?", "answer": "£12,000"}]}]
+
+
+def test_formula_like_questions_and_answers_cannot_run_in_the_panel_csv(as_officer, demo):
+    """Does a question title or answer starting with '=' reach the panel CSV as text, never as a formula?"""
+    from .test_assessment_journeys import _panel_setup
+
+    section, (question,) = build_questions(demo.csf_round, demo.officer, title="=cmd", questions=[
+        QuestionInput(kind=QuestionKind.SHORT_TEXT, title='=HYPERLINK("http://x")')])
+    high, low = _panel_setup(demo)
+    high.question_answers = {str(question.id): "=1+1"}
+    db.session.commit()
+    lines = as_officer.get(f"/assessment/panels/{demo.csf_round.id}/panel.csv").data.decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(''',"'=cmd: =HYPERLINK(""http://x"")"''')
+    assert lines[1].endswith(",'=1+1")
