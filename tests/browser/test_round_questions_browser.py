@@ -113,3 +113,27 @@ def test_officer_builds_conditional_questions_applicant_answers_assessor_reads(b
     page.goto(f"/assessment/applications/{application.id}/score")
     expect(page.get_by_text("What is the yearly rent?")).to_be_visible()
     expect(page.get_by_text("£12,500", exact=True)).to_be_visible()
+
+
+def test_long_answers_count_words_as_the_applicant_types(browser_page, demo):
+    """Does a long-text question show how many words are left while typing, and say when there are too many?"""
+    from grants.models import QuestionKind
+    from grants.services.round_questions import QuestionInput
+
+    from ..factories_questions import build_questions
+
+    section, (question,) = build_questions(demo.csf_round, demo.officer, questions=[
+        QuestionInput(kind=QuestionKind.LONG_TEXT, title="How will you run it?", word_limit=5)])
+    draft = make_draft(demo)
+    db.session.commit()
+    page = browser_page
+    sign_in(page, "applicant@example.org")
+    page.goto(f"/apply/applications/{draft.id}/sections/{section.slug}")
+    page.get_by_label("How will you run it?").fill("Volunteers open the hall")
+    expect(page.locator(".govuk-character-count__status")).to_have_text("You have 1 word remaining")
+    page.get_by_label("How will you run it?").fill("Volunteers open the hall on Fridays")
+    expect(page.locator(".govuk-character-count__status")).to_have_text("You have 1 word too many")
+    assert_accessible(page)
+    _save(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "How will you run it?: your answer must be 5 words or fewer; it has 6, so remove 1")
