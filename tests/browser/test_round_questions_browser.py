@@ -51,7 +51,9 @@ def test_officer_builds_conditional_questions_applicant_answers_assessor_reads(b
     page.get_by_role("button", name="Save question").click()
     expect(page.get_by_text("Shown only if ‘Do you rent your premises?’ is answered ‘Yes’")).to_be_visible()
     page.get_by_role("link", name="Preview the questions as applicants will see them").click()
-    expect(page.get_by_text("What is the yearly rent?")).to_be_visible()
+    expect(page.get_by_label("What is the yearly rent?")).to_be_hidden()
+    page.get_by_role("group", name="Do you rent your premises?").get_by_label("Yes").check()
+    expect(page.get_by_label("What is the yearly rent?")).to_be_visible()
     assert_accessible(page)
 
     # The round opens (its questions freeze) and the applicant fills in a draft.
@@ -68,7 +70,9 @@ def test_officer_builds_conditional_questions_applicant_answers_assessor_reads(b
     page.goto(f"/apply/applications/{draft_id}")
     page.get_by_role("link", name="Your premises").click()
     assert_accessible(page)
+    expect(page.get_by_label("What is the yearly rent?")).to_be_hidden()  # shown only once Yes is chosen
     page.get_by_role("group", name="Do you rent your premises?").get_by_label("Yes").check()
+    expect(page.get_by_label("What is the yearly rent?")).to_be_visible()
     page.get_by_label("What is the yearly rent?").fill("twelve thousand")
     _save(page)
     expect(page.locator(".govuk-error-summary")).to_contain_text("What is the yearly rent?:")
@@ -82,6 +86,7 @@ def test_officer_builds_conditional_questions_applicant_answers_assessor_reads(b
     page.goto(f"/apply/applications/{draft_id}")
     page.get_by_role("link", name="Your premises").click()
     page.get_by_role("group", name="Do you rent your premises?").get_by_label("No").check()
+    expect(page.get_by_label("What is the yearly rent?")).to_be_hidden()
     _save(page)
     page.get_by_role("link", name="Check your answers and submit").click()
     card = page.locator(".govuk-summary-card").filter(has_text="Your premises")
