@@ -250,6 +250,9 @@ def answer_with_file(application: Application, *, question, upload, actor: User)
             attachment_service.remove_attachment(previous, actor=actor)
     answers[str(question.id)] = {"id": attachment.id, "filename": attachment.original_filename}
     application.question_answers = answers
+    audit.record("application.question_file_answered", actor=actor, entity=application, application=application,
+                 before={"question_id": question.id, "answer": earlier},
+                 after={"question_id": question.id, "answer": answers[str(question.id)]})
     if section_state(application, section.slug) == NOT_STARTED:
         _set_state(application, section.slug, IN_PROGRESS)
     return attachment

@@ -441,18 +441,17 @@ def remove_question(question: RoundQuestion, *, actor: User, confirmed: bool = F
 
 
 def copy_questions(source: Round, target: Round) -> None:
-    """Carry a round's question sections over to its copy (conditions point at the copies)."""
+    """Carry a round's question sections over to its copy (part of the audited copy_round).
+
+    A condition always depends on an earlier question, so its copy already exists when it is needed.
+    """
     copies: dict[int, RoundQuestion] = {}
-    pending: list[tuple[RoundQuestion, int]] = []
     for s in source.question_sections:
         new_section = QuestionSection(position=s.position, title=s.title)
         target.question_sections.append(new_section)
         for q in s.questions:
-            copy = RoundQuestion(position=q.position, kind=q.kind, title=q.title, hint=q.hint, required=q.required,
-                                 options=list(q.options), word_limit=q.word_limit, condition_value=q.condition_value)
-            new_section.questions.append(copy)
-            copies[q.id] = copy
-            if q.condition_question_id is not None:
-                pending.append((copy, q.condition_question_id))
-    for copy, original_id in pending:
-        copy.condition_question = copies.get(original_id)
+            copies[q.id] = RoundQuestion(
+                position=q.position, kind=q.kind, title=q.title, hint=q.hint, required=q.required,
+                options=list(q.options), word_limit=q.word_limit, condition_value=q.condition_value,
+                condition_question=copies.get(q.condition_question_id) if q.condition_question_id else None)
+            new_section.questions.append(copies[q.id])
