@@ -237,3 +237,18 @@ def test_formula_like_questions_and_answers_cannot_run_in_the_panel_csv(as_offic
     lines = as_officer.get(f"/assessment/panels/{demo.csf_round.id}/panel.csv").data.decode("utf-8-sig").splitlines()
     assert lines[0].endswith(''',"'=cmd: =HYPERLINK(""http://x"")"''')
     assert lines[1].endswith(",'=1+1")
+
+
+def test_officer_renames_a_section_and_an_empty_title_is_refused(as_officer, demo):
+    """Can an officer rename a round's section from the questions page, with a message when the title is empty?"""
+    round_ = _future_round(demo)
+    base = f"/staff/rounds/{round_.id}/questions"
+    as_officer.post_page(base, {"action": "add_section", "title": "Premises"})
+    section = round_.question_sections[0]
+    link = as_officer.get_page(base).find("a", string=lambda s: s and s.startswith("Rename"))
+    assert link["href"] == f"{base}/sections/{section.id}"
+    page = as_officer.post_page(link["href"], {"title": " "})
+    assert error_messages(page) == ["Enter a title for the section, like ‘Your premises’"]
+    page = as_officer.post_page(link["href"], {"title": "Your premises"})
+    assert "The section is now called ‘Your premises’" in text_of(page)
+    assert page.find("h2", string="Your premises") is not None

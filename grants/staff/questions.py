@@ -187,3 +187,23 @@ def round_questions_preview(round_id: int):
     pages = [(section, questions_form_class(section.questions)(formdata=None, prefix=f"preview{section.slug}"))
              for section in question_service.sections_for(round_)]
     return render_template("staff/round_questions_preview.html", round=round_, pages=pages)
+
+
+@bp.route("/rounds/<int:round_id>/questions/sections/<int:section_id>", methods=["GET", "POST"])
+@access(Role.OFFICER)
+def round_question_section(round_id: int, section_id: int):
+    """Rename one of the round's own sections."""
+    round_ = _round(round_id)
+    section = _section(round_, section_id)
+    form = SectionTitleForm(data={"title": section.title} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            question_service.rename_section(section, title=form.title.data or "", actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_refusal(form, exc)
+        else:
+            db.session.commit()
+            flash(f"The section is now called ‘{section.title}’.", "success")
+            return _back(round_)
+    return render_template("staff/round_question_section.html", round=round_, section=section, form=form)
