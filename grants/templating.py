@@ -133,6 +133,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["link"] = link
     app.jinja_env.globals["may_search"] = may_search
+    from .services.round_questions import grouped_answers
+
+    app.jinja_env.globals["round_answers"] = grouped_answers
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

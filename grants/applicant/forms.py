@@ -138,3 +138,70 @@ class MemberRoleForm(FlaskForm):
                                              "bank details"),
                                ("member", "Member: can prepare applications and reports")])
     position = StringField("Their position in the organisation", validators=[max_length(100, "Position")])
+
+
+def questions_form_class(questions) -> type[SectionForm]:
+    """A form asking a round's own questions (one field q<id> each). Answers are checked by the service,
+    so what was typed comes back as typed."""
+    from ..models import QuestionKind
+
+    fields = {}
+    for q in questions:
+        if q.kind == QuestionKind.LONG_TEXT:
+            field = TextAreaField(q.title)
+        elif q.kind == QuestionKind.YES_NO:
+            field = RadioField(q.title, choices=[("yes", "Yes"), ("no", "No")], validate_choice=False)
+        elif q.kind == QuestionKind.ONE_CHOICE:
+            field = RadioField(q.title, choices=[(o, o) for o in q.options], validate_choice=False)
+        elif q.kind == QuestionKind.SEVERAL_CHOICES:
+            field = SelectMultipleField(q.title, choices=[(o, o) for o in q.options], validate_choice=False)
+        elif q.kind == QuestionKind.DATE:
+            field = GovDateField(q.title)
+        elif q.kind == QuestionKind.FILE:
+            field = FileField(q.title)
+        else:
+            field = StringField(q.title)
+        fields[q.field_name] = field
+    return type("QuestionsForm", (SectionForm,), fields)
+
+
+def question_initial(questions, answers: dict) -> dict:
+    """Stored answers as the question form shows them."""
+    from datetime import date
+
+    from ..models import QuestionKind
+
+    data = {}
+    for q in questions:
+        value = answers.get(str(q.id))
+        if value is None:
+            continue
+        if q.kind == QuestionKind.YES_NO:
+            value = "yes" if value else "no"
+        elif q.kind == QuestionKind.MONEY:
+            pounds, pence = divmod(int(value), 100)
+            value = f"{pounds}" if pence == 0 else f"{pounds}.{pence:02d}"
+        elif q.kind == QuestionKind.WHOLE_NUMBER:
+            value = str(value)
+        elif q.kind == QuestionKind.DATE:
+            value = date.fromisoformat(value)
+        elif q.kind == QuestionKind.FILE:
+            continue
+        data[q.field_name] = value
+    return data
+
+
+class MinimalAssistanceBase(SectionForm):
+    received = RadioField("Has your organisation received other minimal financial assistance?", validate_choice=False,
+                          choices=[("yes", "Yes"), ("no", "No")])
+
+
+def minimal_assistance_form_class(rows: int) -> type[MinimalAssistanceBase]:
+    """`rows` sets of giver_N, year_N (its choices set by the view) and amount_N, so rows work without JavaScript."""
+    fields = {}
+    for i in range(rows):
+        fields[f"giver_{i}"] = StringField(f"Assistance {i + 1}: who gave it",
+                                           validators=[max_length(200, f"Assistance {i + 1}")])
+        fields[f"year_{i}"] = SelectField(f"Assistance {i + 1}: financial year", validate_choice=False)
+        fields[f"amount_{i}"] = MoneyField(f"Assistance {i + 1}: amount")
+    return type("MinimalAssistanceForm", (MinimalAssistanceBase,), fields)

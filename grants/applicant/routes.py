@@ -12,11 +12,10 @@ from ..extensions import db
 from ..forms import apply_service_errors, show_refusal
 from ..models import OrgMembership, Round, Role
 from .. import clock
-from ..services import applications, bank_details, monitoring, organisations
-from ..services.applications import SECTION_TITLES, SECTIONS
+from ..services import applications, bank_details, monitoring, organisations, sections
 from ..services.errors import DomainError, ValidationFailed
 from ..services.workflow import Status
-from . import forms
+from . import forms, section_pages
 
 bp = Blueprint("applicant", __name__)
 
@@ -205,7 +204,7 @@ def invitation(token: str):
 def _summary_helpers(application, editable=()) -> dict:
     """Links the read-only summary needs: Change (editable sections only) and document downloads."""
     return {
-        "section_titles": SECTION_TITLES,
+        "section_titles": sections.titles(sections.for_application(application)),
         "change_url": lambda slug: (url_for(".section", application_id=application.id, slug=slug)
                                     if slug in editable else None),
         "download_url": lambda file: url_for(".download", application_id=application.id, attachment_id=file["id"]),
@@ -213,7 +212,7 @@ def _summary_helpers(application, editable=()) -> dict:
 
 
 def _states(application) -> dict[str, str]:
-    return {s: applications.section_state(application, s) for s in SECTIONS}
+    return {s.slug: applications.section_state(application, s.slug) for s in sections.for_application(application)}
 
 
 @bp.route("/applications/<int:application_id>")
@@ -226,113 +225,29 @@ def task_list(application_id: int):
         return render_template("applicant/view.html", application=application,
                                data=applications.snapshot(application), **_summary_helpers(application))
     return render_template("applicant/task_list.html", application=application, editable=editable,
-                           states=_states(application), titles=SECTION_TITLES, sections=SECTIONS,
+                           states=_states(application), titles=sections.titles(sections.for_application(application)),
+                           sections=[s.slug for s in sections.for_application(application)],
                            requests=applications.open_requests(application), form=forms.ConfirmForm())
-
-
-def _row_count(prefix: str, existing: int) -> int:
-    if request.method == "POST":
-        indices = [k[len(prefix):] for k in request.form if k.startswith(prefix)]
-        return max([int(i) + 1 for i in indices if i.isdigit()] + [1])
-    extra = 1 if request.args.get("add") else 0
-    return max(existing + extra, 1)
-
-
-def _build_form(slug: str, application):
-    """The section's form, filled from the request on POST or from the application on GET."""
-    a = application
-    data: dict = {}
-    state = applications.section_state(a, slug)
-    if state != applications.NOT_STARTED:
-        data["completed"] = "yes" if state == applications.COMPLETED else "no"
-    if slug == "project":
-        cls = forms.ProjectForm
-        data.update(title=a.title, summary=a.summary, start_date=a.start_date, end_date=a.end_date)
-    elif slug == "need":
-        cls = forms.NeedForm
-        data.update(need=a.need, evidence=a.evidence)
-    elif slug == "activities":
-        cls = forms.ActivitiesForm
-        data.update(activities=a.activities)
-    elif slug == "where_and_who":
-        cls = forms.WhereAndWhoForm
-        data.update(areas=[x.id for x in a.areas], ward=a.ward, beneficiaries=a.beneficiaries,
-                    beneficiary_count=a.beneficiary_count)
-    elif slug == "objectives":
-        cls = forms.ObjectivesForm
-        data.update(objectives=[o.id for o in a.objectives], crime_reduction_reasons=a.crime_reduction_reasons)
-    elif slug == "outputs":
-        cls = forms.outputs_form_class(_row_count("measure_", len(a.planned_outputs)))
-        for i, row in enumerate(a.planned_outputs):
-            data[f"measure_{i}"], data[f"target_{i}"] = row.measure, row.target
-            data[f"standard_{i}"] = str(row.measure_id) if row.measure_id else "other"
-    elif slug == "budget":
-        cls = forms.budget_form_class(_row_count("item_", len(a.budget_lines)))
-        for i, row in enumerate(a.budget_lines):
-            data[f"item_{i}"], data[f"cost_{i}"] = row.item, row.cost_pence
-        data["other_funding"] = a.other_funding
-    elif slug == "safeguarding":
-        cls = forms.SafeguardingForm
-        works = a.works_with_children_or_vulnerable_adults
-        data.update(works_with=None if works is None else ("yes" if works else "no"), safeguarding=a.safeguarding)
-    elif slug == "organisation":
-        cls = forms.OrganisationSectionForm
-    else:
-        cls = forms.AttachmentsSectionForm
-    form = cls(data=data) if request.method == "GET" else cls()
-    if slug == "where_and_who":
-        form.areas.choices = applications.area_choices(a.round)
-    elif slug == "objectives":
-        form.objectives.choices = applications.objective_choices(a.round)
-    elif slug == "outputs":
-        choices = applications.measure_choices(a)
-        for field in form:
-            if field.name.startswith("standard_"):
-                field.choices = choices
-    return form
-
-
-def _values(slug: str, form, remove: int | None) -> dict:
-    """The typed answers a section form holds, as the service expects them."""
-    if slug == "outputs":
-        rows = [{"measure": form[f"measure_{i}"].data, "target": form[f"target_{i}"].data,
-                 "measure_id": form[f"standard_{i}"].data}
-                for i in range(_row_count("measure_", 0)) if i != remove]
-        return {"rows": rows}
-    if slug == "budget":
-        rows = [{"item": form[f"item_{i}"].data, "cost_pence": form[f"cost_{i}"].data}
-                for i in range(_row_count("item_", 0)) if i != remove]
-        return {"rows": rows, "other_funding": form.other_funding.data}
-    if slug == "where_and_who":
-        return {"area_ids": form.areas.data or [], "ward": form.ward.data, "beneficiaries": form.beneficiaries.data,
-                "beneficiary_count": form.beneficiary_count.data}
-    if slug == "objectives":
-        return {"objective_ids": form.objectives.data or [],
-                "crime_reduction_reasons": form.crime_reduction_reasons.data}
-    if slug == "safeguarding":
-        works = form.works_with.data
-        return {"works_with": None if works not in ("yes", "no") else works == "yes",
-                "safeguarding": form.safeguarding.data}
-    return {k: v for k, v in form.data.items() if k not in ("completed", "csrf_token")}
 
 
 def _name_rows_in_errors(form) -> None:
     """'Amount must be more than £0' could be any row: say which one, as GOV.UK asks of error messages."""
     for field in form:
         prefix, _, index = field.name.rpartition("_")
-        if prefix in ("cost", "target", "item", "measure") and index.isdigit() and field.errors:
-            what = "Cost" if prefix in ("cost", "item") else "Output"
+        what = {"cost": "Cost", "item": "Cost", "target": "Output", "measure": "Output", "amount": "Assistance",
+                "giver": "Assistance"}.get(prefix)
+        if what and index.isdigit() and field.errors:
             field.errors = [m if m.startswith(what) else f"{what} {int(index) + 1}: {m[0].lower()}{m[1:]}"
                             for m in field.errors]
 
 
-def _render_section(application, slug, form, upload_form=None, status=200):
+def _render_section(application, section, form, upload_form=None, status=200):
     upload_form = upload_form or forms.UploadForm(formdata=None)
-    prefix = {"outputs": "measure_", "budget": "item_"}.get(slug)
+    prefix = section_pages.page_for(section).row_prefix
     rows = len([f for f in form if prefix and f.name.startswith(prefix)])
     return render_template(
-        f"applicant/sections/{slug}.html", application=application, form=form, upload_form=upload_form,
-        slug=slug, title=SECTION_TITLES[slug], round=application.round, rows=rows,
+        f"applicant/sections/{section.template}.html", application=application, form=form, upload_form=upload_form,
+        slug=section.slug, title=section.title, section=section, round=application.round, rows=rows,
         attachments=applications.current_attachments(application),
         error_title_prefix=bool(upload_form.errors), requests=applications.open_requests(application),
     ), status
@@ -343,7 +258,8 @@ def _render_section(application, slug, form, upload_form=None, status=200):
 def section(application_id: int, slug: str):
     """One question page of the application. Saving always keeps the answers."""
     application = own_application_or_404(application_id, current_user)
-    if slug not in SECTIONS:
+    definition = sections.get(application, slug)
+    if definition is None:
         abort(404)
     if slug not in applications.editable_sections(application):
         # Checked again by the service on every save: hiding the link is not the protection.
@@ -354,26 +270,28 @@ def section(application_id: int, slug: str):
                 db.session.rollback()
                 flash(exc.message, "info")
         return redirect(url_for(".task_list", application_id=application.id))
-    form = _build_form(slug, application)
+    form = section_pages.build_form(definition, application)
     if request.method == "GET":
-        return _render_section(application, slug, form)
+        return _render_section(application, definition, form)
     if not form.validate():
         _name_rows_in_errors(form)
-        return _render_section(application, slug, form)
+        return _render_section(application, definition, form)
     action = request.form.get("action", "save")
     remove = request.form.get("remove", type=int)
     completed = action == "save" and remove is None and form.completed.data == "yes"
     try:
-        applications.save_section(application, section=slug, values=_values(slug, form, remove),
+        section_pages.store_files(definition, application, form, current_user)
+        values = section_pages.page_for(definition).values(form, remove)
+        applications.save_section(application, section=slug, values=values,
                                   completed=completed, actor=current_user)
     except applications.SectionIncomplete as exc:
         db.session.commit()  # the answers are kept; only "completed" is refused
         apply_service_errors(form, exc.errors)
-        return _render_section(application, slug, form)
+        return _render_section(application, definition, form)
     except ValidationFailed as exc:
         db.session.rollback()
         apply_service_errors(form, exc.errors)
-        return _render_section(application, slug, form)
+        return _render_section(application, definition, form)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "info")
@@ -386,8 +304,8 @@ def section(application_id: int, slug: str):
         return redirect(url_for(".section", application_id=application.id, slug=slug))
     if form.completed.data not in ("yes", "no"):
         form.completed.errors = ["Select whether you have completed this section"]
-        return _render_section(application, slug, form)
-    flash(f"'{SECTION_TITLES[slug]}' has been saved", "success")
+        return _render_section(application, definition, form)
+    flash(f"'{definition.title}' has been saved", "success")
     return redirect(url_for(".task_list", application_id=application.id))
 
 
@@ -416,8 +334,9 @@ def upload(application_id: int):
             return redirect(url_for(".section", application_id=application.id, slug="attachments"))
     if "attachments" not in applications.editable_sections(application):
         return redirect(url_for(".task_list", application_id=application.id))
-    form = _build_form("attachments", application)
-    return _render_section(application, "attachments", form, upload_form=upload_form)
+    definition = sections.FIXED_BY_SLUG["attachments"]
+    form = section_pages.build_form(definition, application)
+    return _render_section(application, definition, form, upload_form=upload_form)
 
 
 @bp.route("/applications/<int:application_id>/attachments/<int:attachment_id>")
@@ -456,8 +375,9 @@ def remove_attachment(application_id: int, attachment_id: int):
 # --- Check answers, submit, confirmation ---------------------------------------------
 
 
-def _problem_links(problems):
-    return [(f"section-{slug}", f"{SECTION_TITLES[slug]}: {message}") for slug, message in problems]
+def _problem_links(application, problems):
+    titles = sections.titles(sections.for_application(application))
+    return [(f"section-{slug}", f"{titles[slug]}: {message}") for slug, message in problems]
 
 
 @bp.route("/applications/<int:application_id>/check", methods=["GET", "POST"])
@@ -489,7 +409,7 @@ def check_answers(application_id: int):
             db.session.commit()
             return redirect(url_for(".submitted", application_id=application.id))
     return render_template("applicant/check_answers.html", application=application, form=form,
-                           data=applications.snapshot(application), problems=_problem_links(problems),
+                           data=applications.snapshot(application), problems=_problem_links(application, problems),
                            round_problem=round_problem, error_title_prefix=bool(problems) or bool(round_problem),
                            **_summary_helpers(application, applications.editable_sections(application)))
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import show_refusal
 from ..models import Application, Area, Attachment, Objective, Role, Round, User
 from ..services import assessment as assessment_service
-from ..services import audit, screening as screening_service, workflow
+from ..services import audit, minimal_assistance, round_questions, screening as screening_service, workflow
 from ..services.errors import DomainError, ValidationFailed
 from .forms import AssignForm, DeclarationForm, ModerationForm, MoreInfoForm, score_form, screening_form
 
@@ -51,7 +51,7 @@ def application(application_id: int):
         summary=assessment_service.score_summary(application),
         moderations=assessment_service.moderations(application),
         conflicts=assessment_service.conflicts_for(application),
-        section_label=screening_service.section_label,
+        section_label=lambda slug: screening_service.section_label(slug, application),
         can=lambda name: workflow.can(application, name, current_user),
     )
 
@@ -88,7 +88,10 @@ def screen(application_id: int):
     from ..services import monitoring
 
     return render_template("assessment/screen.html", application=application, form=form, checks=checks,
-                           refusal=refusal, overdue=monitoring.overdue_reports_for(application.organisation_id))
+                           refusal=refusal, overdue=monitoring.overdue_reports_for(application.organisation_id),
+                           assistance_over=minimal_assistance.over_threshold(application),
+                           assistance_declared=minimal_assistance.declared_total(application),
+                           assistance_threshold=minimal_assistance.THRESHOLD_PENCE)
 
 
 @bp.route("/applications/<int:application_id>/more-information", methods=["GET", "POST"])
@@ -96,7 +99,7 @@ def screen(application_id: int):
 def more_info(application_id: int):
     application = _application(application_id)
     form = MoreInfoForm()
-    form.sections.choices = [(s, screening_service.section_label(s)) for s in screening_service.SECTIONS]
+    form.sections.choices = screening_service.section_choices(application)
     refusal = workflow.refusal(application, "request_more_info", current_user)
     if form.validate_on_submit() and not refusal:
         try:
@@ -128,7 +131,8 @@ def changes(application_id: int):
         old = new = None
     diff = screening_service.diff(old.data, new.data) if old and new else []
     return render_template("assessment/changes.html", application=application, versions=versions, old=old,
-                           new=new, diff=diff, section_label=screening_service.section_label)
+                           new=new, diff=diff,
+                           section_label=lambda slug: screening_service.section_label(slug, application))
 
 
 @bp.route("/applications/<int:application_id>/assessors", methods=["GET", "POST"])
@@ -330,13 +334,13 @@ def panel_csv(round_id: int):
     data = assessment_service.panel(round_, objective_id=objective_id, area_id=area_id)
     header = ["Rank", "Reference", "Organisation", "Project", "Objectives", "Areas", "Score %",
               "Calculated score %", "Moderation", "Below pass mark", "Amount requested £", "Running total £",
-              "Within remaining budget"]
+              "Within remaining budget", *round_questions.export_headers(round_)]
     rows = [
         [i, r.application.reference, r.application.organisation.legal_name, r.application.title,
          "; ".join(f"{o.number}. {o.name}" for o in r.application.objectives),
          "; ".join(a.name for a in r.application.areas), r.score, r.application.score_percent, r.moderation,
          r.below_pass_mark, _pounds(r.application.amount_requested_pence), _pounds(r.running_total),
-         r.within_budget]
+         r.within_budget, *round_questions.export_values(r.application)]
         for i, r in enumerate(data.rows, start=1)
     ]
     audit.record("panel.exported", actor=current_user, entity=round_, fund_id=round_.fund_id,

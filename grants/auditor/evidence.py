@@ -37,7 +37,7 @@ from ..models import (
     StaffNote,
     User,
 )
-from ..services import audit, history
+from ..services import audit, history, round_questions
 
 PAGE_SIZE = 50
 
@@ -347,6 +347,8 @@ def decision_pack(application: Application, *, actor: User) -> tuple[str, bytes]
             notes.append(f"WARNING: {name} does not match the hash recorded when it was generated")
     files["letters.json"] = _json(letter_rows)
     files["scores.json"] = _json(_scores(application))
+    files["round-questions.json"] = _json([{"section": title, "answers": rows}
+                                           for title, rows in round_questions.grouped_answers(application)])
     files["conflicts.json"] = _json([conflict_dict(c) for c in db.session.scalars(
         select(ConflictDeclaration).where(ConflictDeclaration.application_id == application.id)
         .order_by(ConflictDeclaration.id))])

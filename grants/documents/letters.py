@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 
 from ..money import format_pence
 from ..models import DecisionRecord
-from ..services import reporting_schedule, settings
+from ..services import minimal_assistance, reporting_schedule, settings
 from ..services.settings import terms_lines
 from ..templating import format_date, link
 from .common import markup, para, render_pdf, spacer, table
@@ -93,6 +93,8 @@ def award_letter_story(record: DecisionRecord, *, letterhead: dict, terms: str, 
         story.append(table([["Report", "Due by"]] + [
             [r["title"], format_date(date.fromisoformat(r["due_on"]))] for r in reports
         ], col_widths=[90 * mm, 84 * mm]))
+    if application.round.minimal_assistance_declaration:
+        story += [para("Subsidy control", "h2"), para(minimal_assistance.STATEMENT)]
     if record.special_conditions:
         story += [para("Special conditions", "h2"),
                   para("This offer is also subject to these conditions:"), para(record.special_conditions)]

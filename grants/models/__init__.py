@@ -29,6 +29,7 @@ from .funds import (
 )
 from .monitoring import Report, ReportOutputActual, ReportSpend, ReportVersion, ReminderSent, Variation
 from .outbox import OutboxEmail
+from .questions import QuestionKind, QuestionSection, RoundQuestion
 from .settings import OrganisationSettings, TermsVersion
 from .outcomes import ImportedGrant, OutputMeasure
 from .conversations import Message, StaffNote  # noqa: E402

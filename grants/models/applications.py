@@ -79,6 +79,10 @@ class Application(CreatedMixin, db.Model):
     safeguarding: Mapped[str | None] = mapped_column(Text)
     # Section name -> "in_progress" | "completed"
     section_status: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    # Answers to the round's own questions (models/questions.py): str(question id) -> value.
+    question_answers: Mapped[dict] = mapped_column(MutableDict.as_mutable(JSON), default=dict, server_default="{}")
+    # Other minimal financial assistance declared: {"received": bool, "rows": [{giver, financial_year, amount_pence}]}
+    minimal_assistance: Mapped[dict | None] = mapped_column(JSON)
 
     # Declaration and submission
     declaration_name: Mapped[str | None] = mapped_column(String(200))

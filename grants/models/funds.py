@@ -134,6 +134,12 @@ class Round(CreatedMixin, db.Model):
     offer_acceptance_days: Mapped[int] = mapped_column(Integer, default=28)
     # OrgType values that may apply (the PPAF: registered charities only).
     allowed_org_types: Mapped[list] = mapped_column(JSON, default=lambda: [t.value for t in OrgType])
+    # Eligibility (services/round_questions.eligibility_refusal): at most this many live applications
+    # per organisation (None: no limit); refuse organisations with an overdue monitoring report.
+    max_live_applications: Mapped[int | None] = mapped_column(Integer)
+    refuse_overdue_reports: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Applicants declare other minimal financial assistance (Subsidy Control Act 2022; services/minimal_assistance.py).
+    minimal_assistance_declaration: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     closed_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_early_reason: Mapped[str | None] = mapped_column(Text)
 

@@ -17,43 +17,25 @@ from ..models import (
     Area,
     Attachment,
     AttachmentKind,
-    BudgetLine,
     MoreInfoRequest,
-    OutputMeasure,
-    PlannedOutput,
     Round,
     User,
 )
-from ..money import MAX_PENCE, format_pence
 from . import attachments as attachment_service
-from . import audit, locking, permissions, rounds, workflow
+from . import audit, eligibility, locking, permissions, rounds, sections, workflow
 from .errors import DomainError, Immutable, NotPermitted, ValidationFailed
 from .numbering import next_number
 
-SECTIONS = [
-    "organisation", "project", "need", "activities", "where_and_who", "objectives", "outputs", "budget",
-    "safeguarding", "attachments",
-]
-
-SECTION_TITLES = {
-    "organisation": "Organisation details",
-    "project": "About the project",
-    "need": "The need for the project",
-    "activities": "What you will do",
-    "where_and_who": "Where and who will benefit",
-    "objectives": "Police and Crime Plan objectives",
-    "outputs": "Planned outputs",
-    "budget": "Budget",
-    "safeguarding": "Safeguarding",
-    "attachments": "Supporting documents",
-}
+# The fixed sections every round asks (services/sections.py defines each one).
+SECTIONS = [s.slug for s in sections.FIXED]
+SECTION_TITLES = sections.titles(sections.FIXED)
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 
-REQUIRED_ATTACHMENTS = (AttachmentKind.GOVERNING_DOCUMENT, AttachmentKind.ACCOUNTS)
+REQUIRED_ATTACHMENTS = sections.REQUIRED_ATTACHMENTS
 APPLICANT_ATTACHMENT_KINDS = (AttachmentKind.GOVERNING_DOCUMENT, AttachmentKind.ACCOUNTS,
                               AttachmentKind.SAFEGUARDING_POLICY, AttachmentKind.QUOTE, AttachmentKind.OTHER)
-MAX_ROWS = 30
+MAX_ROWS = sections.MAX_ROWS
 
 
 class Incomplete(DomainError):
@@ -100,18 +82,19 @@ def open_requests_for(application: Application, viewer: User | None) -> list[Mor
 
 
 def editable_sections(application: Application) -> list[str]:
-    """Which sections the organisation may change now (in SECTIONS order).
+    """Which sections the organisation may change now (in task-list order).
 
     A draft: all of them. More information requested: only the sections the
     open requests name (all, if a request names none). Otherwise: none.
     """
+    slugs = [s.slug for s in sections.for_application(application)]
     if application.status == workflow.Status.DRAFT.value:
-        return list(SECTIONS)
+        return slugs
     if application.status == workflow.Status.MORE_INFO_REQUESTED.value:
         named: set[str] = set()
         for request_ in open_requests(application):
-            named.update(request_.sections or SECTIONS)
-        return [s for s in SECTIONS if s in named]
+            named.update(request_.sections or slugs)
+        return [s for s in slugs if s in named]
     return []
 
 
@@ -126,53 +109,16 @@ def _set_state(application: Application, section: str, state: str) -> None:
     application.section_status = states
 
 
-def current_attachments(application: Application) -> list[Attachment]:
-    return [a for a in application.attachments if a.removed_at is None]
-
-
-def budget_total(application: Application) -> int:
-    return sum(line.cost_pence for line in application.budget_lines)
+current_attachments = sections.current_attachments
+budget_total = sections.budget_total
 
 
 def _section_data(application: Application, section: str) -> dict:
     """One section's answers as plain JSON-able values (for versions, diffs and the audit trail)."""
-    a = application
-    if section == "organisation":
-        org = a.organisation
-        return {
-            "legal_name": org.legal_name, "org_type": org.org_type, "org_type_label": org.org_type_label,
-            "charity_number": org.charity_number, "company_number": org.company_number,
-            "address_line_1": org.address_line_1, "address_line_2": org.address_line_2, "town": org.town,
-            "postcode": org.postcode, "contact_name": org.contact_name, "contact_email": org.contact_email,
-            "contact_phone": org.contact_phone, "website": org.website,
-        }
-    if section == "project":
-        return {"title": a.title, "summary": a.summary,
-                "start_date": a.start_date.isoformat() if a.start_date else None,
-                "end_date": a.end_date.isoformat() if a.end_date else None}
-    if section == "need":
-        return {"need": a.need, "evidence": a.evidence}
-    if section == "activities":
-        return {"activities": a.activities}
-    if section == "where_and_who":
-        return {"areas": [area.name for area in a.areas], "ward": a.ward, "beneficiaries": a.beneficiaries,
-                "beneficiary_count": a.beneficiary_count}
-    if section == "objectives":
-        return {"objectives": [f"{o.number}. {o.name}" for o in a.objectives],
-                "crime_reduction_reasons": a.crime_reduction_reasons}
-    if section == "outputs":
-        return {"rows": [_output_snapshot(o) for o in a.planned_outputs]}
-    if section == "budget":
-        return {"rows": [{"item": b.item, "cost_pence": b.cost_pence} for b in a.budget_lines],
-                "total_pence": budget_total(a), "amount_requested_pence": a.amount_requested_pence,
-                "other_funding": a.other_funding}
-    if section == "safeguarding":
-        return {"works_with_children_or_vulnerable_adults": a.works_with_children_or_vulnerable_adults,
-                "safeguarding": a.safeguarding}
-    if section == "attachments":
-        return {"files": [{"id": f.id, "kind": f.kind, "kind_label": f.kind_label, "filename": f.original_filename,
-                           "size_bytes": f.size_bytes, "sha256": f.sha256} for f in current_attachments(a)]}
-    raise KeyError(section)
+    found = sections.get(application, section)
+    if found is None:
+        raise KeyError(section)
+    return found.data(application)
 
 
 def snapshot(application: Application) -> dict:
@@ -182,7 +128,7 @@ def snapshot(application: Application) -> dict:
     can always be shown exactly, whatever changes later (the organisation's
     profile included).
     """
-    data = {section: _section_data(application, section) for section in SECTIONS}
+    data = {s.slug: s.data(application) for s in sections.for_application(application)}
     data["declaration"] = {"name": application.declaration_name, "position": application.declaration_position}
     return data
 
@@ -192,77 +138,18 @@ def snapshot(application: Application) -> dict:
 
 def section_problems(application: Application, section: str) -> dict[str, str]:
     """What is missing or wrong in one section, as field -> message (empty when complete)."""
-    a = application
-    problems: dict[str, str] = {}
-    if section == "project":
-        if not a.title:
-            problems["title"] = "Enter the project title"
-        if not a.summary:
-            problems["summary"] = "Enter a summary of the project"
-        if a.start_date is None:
-            problems["start_date"] = "Enter the date the project will start"
-        elif a.start_date <= clock.today():
-            problems["start_date"] = "The project start date must be in the future"
-        if a.end_date is None:
-            problems["end_date"] = "Enter the date the project will end"
-    elif section == "need":
-        if not a.need:
-            problems["need"] = "Describe the problem the project will tackle"
-        if not a.evidence:
-            problems["evidence"] = "Give evidence of the need"
-    elif section == "activities":
-        if not a.activities:
-            problems["activities"] = "Describe what you will do"
-    elif section == "where_and_who":
-        if not a.areas:
-            problems["areas"] = "Select at least one area the project will benefit"
-        if not a.beneficiaries:
-            problems["beneficiaries"] = "Describe who will benefit"
-        if a.beneficiary_count is None:
-            problems["beneficiary_count"] = "Enter how many people will benefit"
-    elif section == "objectives":
-        if not a.objectives:
-            problems["objectives"] = "Select at least one Police and Crime Plan objective"
-        if not a.crime_reduction_reasons:
-            problems["crime_reduction_reasons"] = "Explain how the project will help reduce crime and disorder"
-    elif section == "outputs":
-        if not a.planned_outputs:
-            problems["measure_0"] = "Add at least one planned output, with a target"
-    elif section == "budget":
-        round_ = a.round
-        total = budget_total(a)
-        if not a.budget_lines:
-            problems["item_0"] = "Add at least one cost to the budget"
-        elif total < round_.min_award_pence:
-            problems["rows"] = (f"The amount requested ({format_pence(total)}) must be at least "
-                                f"{format_pence(round_.min_award_pence)}")
-        elif total > round_.max_award_pence:
-            problems["rows"] = (f"The amount requested ({format_pence(total)}) must be "
-                                f"{format_pence(round_.max_award_pence)} or less")
-    elif section == "safeguarding":
-        if a.works_with_children_or_vulnerable_adults is None:
-            problems["works_with"] = "Select yes if the project works with children or vulnerable adults"
-        elif a.works_with_children_or_vulnerable_adults and not a.safeguarding:
-            problems["safeguarding"] = "Describe your safeguarding arrangements"
-    elif section == "attachments":
-        kinds = {f.kind for f in current_attachments(a)}
-        needed = list(REQUIRED_ATTACHMENTS)
-        if a.works_with_children_or_vulnerable_adults:
-            needed.append(AttachmentKind.SAFEGUARDING_POLICY)
-        for kind in needed:
-            if kind not in kinds:
-                problems[f"missing_{kind}"] = f"Upload your {AttachmentKind.LABELS[kind].lower()}"
-    return problems
+    found = sections.get(application, section)
+    return found.problems(application) if found else {}
 
 
 def submission_problems(application: Application) -> list[tuple[str, str]]:
     """Everything stopping submission, as (section, message), in the order of the task list."""
     problems: list[tuple[str, str]] = []
-    for section in SECTIONS:
-        found = section_problems(application, section)
-        problems.extend((section, message) for message in found.values())
-        if not found and section_state(application, section) != COMPLETED:
-            problems.append((section, f"Mark the '{SECTION_TITLES[section]}' section as completed"))
+    for section in sections.for_application(application):
+        found = section.problems(application)
+        problems.extend((section.slug, message) for message in found.values())
+        if not found and section_state(application, section.slug) != COMPLETED:
+            problems.append((section.slug, f"Mark the '{section.title}' section as completed"))
     return problems
 
 
@@ -289,7 +176,7 @@ def start_application(round_: Round, *, actor: User) -> Application:
         raise NotPermitted("Tell us about your organisation before you start an application")
     if not round_.is_open:
         raise DomainError(f"The {round_.title} round is not open for applications")
-    refusal = rounds.org_type_refusal(round_, organisation.org_type)
+    refusal = rounds.org_type_refusal(round_, organisation.org_type) or eligibility.refusal(round_, organisation)
     if refusal:
         raise NotPermitted(refusal)
     code, year = round_.fund.code, round_.opens_on.year
@@ -303,104 +190,7 @@ def start_application(round_: Round, *, actor: User) -> Application:
     return application
 
 
-def _clean_text(value) -> str | None:
-    if value is None:
-        return None
-    value = str(value).replace("\r\n", "\n").strip()
-    return value or None
-
-
-def _apply(application: Application, section: str, values: dict) -> None:
-    """Write one section's answers, or raise ValidationFailed without changing anything."""
-    a = application
-    errors: dict[str, str] = {}
-    if section == "project":
-        start, end = values.get("start_date"), values.get("end_date")
-        if start and end and end <= start:
-            errors["end_date"] = "The end date must be after the start date"
-        if errors:
-            raise ValidationFailed(errors)
-        a.title = _clean_text(values.get("title"))
-        a.summary = _clean_text(values.get("summary"))
-        a.start_date, a.end_date = start, end
-    elif section == "need":
-        a.need = _clean_text(values.get("need"))
-        a.evidence = _clean_text(values.get("evidence"))
-    elif section == "activities":
-        a.activities = _clean_text(values.get("activities"))
-    elif section == "where_and_who":
-        ids = {int(i) for i in values.get("area_ids") or []}
-        areas = list(db.session.scalars(select(Area).where(Area.id.in_(ids)))) if ids else []
-        if len(areas) != len(ids) or (a.round.areas and not set(areas) <= set(a.round.areas)):
-            raise ValidationFailed({"areas": "Select areas from the list"})
-        count = values.get("beneficiary_count")
-        if count is not None and count < 1:
-            raise ValidationFailed({"beneficiary_count": "Enter a number of people of 1 or more"})
-        a.areas = areas
-        a.ward = _clean_text(values.get("ward"))
-        a.beneficiaries = _clean_text(values.get("beneficiaries"))
-        a.beneficiary_count = count
-    elif section == "objectives":
-        ids = {int(i) for i in values.get("objective_ids") or []}
-        allowed = {o.id: o for o in a.round.objectives}
-        if not ids <= set(allowed):
-            raise ValidationFailed({"objectives": "Select objectives from the list"})
-        a.objectives = sorted((allowed[i] for i in ids), key=lambda o: o.number)
-        a.crime_reduction_reasons = _clean_text(values.get("crime_reduction_reasons"))
-    elif section == "outputs":
-        rows = []
-        already = {o.measure_id for o in a.planned_outputs if o.measure_id}
-        for i, row in enumerate(values.get("rows") or []):
-            measure, target = _clean_text(row.get("measure")), row.get("target")
-            standard, problem = _standard_measure(row.get("measure_id"), already)
-            if measure is None and target is None and standard is None:
-                continue
-            if problem:
-                errors[f"standard_{i}"] = f"Output {i + 1}: {problem}"
-            if standard is not None and measure is None:
-                measure = standard.name
-            if measure is None:
-                errors[f"measure_{i}"] = f"Enter what output {i + 1} measures"
-            if target is None:
-                errors[f"target_{i}"] = f"Enter a target for output {i + 1}"
-            elif target < 1:
-                errors[f"target_{i}"] = f"The target for output {i + 1} must be 1 or more"
-            rows.append((measure, target, standard.id if standard else None))
-        if len(rows) > MAX_ROWS:
-            errors["rows"] = f"You can list up to {MAX_ROWS} outputs"
-        if errors:
-            raise ValidationFailed(errors)
-        a.planned_outputs = [PlannedOutput(position=n, measure=m, target=t, measure_id=s)
-                             for n, (m, t, s) in enumerate(rows, 1)]
-    elif section == "budget":
-        rows = []
-        for i, row in enumerate(values.get("rows") or []):
-            item, cost = _clean_text(row.get("item")), row.get("cost_pence")
-            if item is None and cost is None:
-                continue
-            if item is None:
-                errors[f"item_{i}"] = f"Enter what cost {i + 1} is for"
-            if cost is None:
-                errors[f"cost_{i}"] = f"Enter the amount for cost {i + 1}"
-            rows.append((item, cost))
-        if len(rows) > MAX_ROWS:
-            errors["rows"] = f"You can list up to {MAX_ROWS} costs"
-        if not errors and sum(c for _, c in rows) > MAX_PENCE:
-            errors["rows"] = "The total must be £10,000,000 or less"
-        if errors:
-            raise ValidationFailed(errors)
-        a.budget_lines = [BudgetLine(position=n, item=item, cost_pence=cost) for n, (item, cost) in enumerate(rows, 1)]
-        # The amount requested is the budget's total, never typed separately.
-        a.amount_requested_pence = sum(c for _, c in rows)
-        a.other_funding = _clean_text(values.get("other_funding"))
-    elif section == "safeguarding":
-        works_with = values.get("works_with")
-        a.works_with_children_or_vulnerable_adults = works_with
-        a.safeguarding = _clean_text(values.get("safeguarding"))
-    elif section in ("organisation", "attachments"):
-        pass
-    else:
-        raise KeyError(section)
+_clean_text = sections.clean_text
 
 
 def save_section(application: Application, *, section: str, values: dict, completed: bool, actor: User) -> None:
@@ -410,17 +200,18 @@ def save_section(application: Application, *, section: str, values: dict, comple
     completed only when nothing in it is missing (SectionIncomplete says what,
     after saving the answers as 'in progress'). Frozen sections are refused.
     """
-    if section not in SECTIONS:
+    definition = sections.get(application, section)
+    if definition is None:
         raise KeyError(section)
     _check_editable(application, section, actor)
-    before = _section_data(application, section)
-    _apply(application, section, values)
+    before = definition.data(application)
+    definition.apply(application, values)
     db.session.flush()
     problems = section_problems(application, section) if completed else {}
     status = COMPLETED if completed and not problems else IN_PROGRESS
     previous_status = section_state(application, section)
     _set_state(application, section, status)
-    after = _section_data(application, section)
+    after = definition.data(application)
     changed = sorted(k for k in after if before.get(k) != after.get(k))
     audit.record("application.section_saved", actor=actor, entity=application, application=application,
                  before={"section": section, "status": previous_status, **{k: before[k] for k in changed}},
@@ -439,6 +230,31 @@ def add_attachment(application: Application, *, upload, kind: str, actor: User) 
                                                  actor=actor, application=application)
     if section_state(application, "attachments") == NOT_STARTED:
         _set_state(application, "attachments", IN_PROGRESS)
+    return attachment
+
+
+def answer_with_file(application: Application, *, question, upload, actor: User) -> Attachment:
+    """Answer a round's file question with an upload (checked like every document); it replaces any earlier one."""
+    section = sections.get(application, question.section.slug)
+    if section is None or question not in getattr(section, "questions", ()):
+        raise NotPermitted("That question is not part of this application")
+    _check_editable(application, section.slug, actor)
+    attachment = attachment_service.store_upload(upload, organisation=application.organisation,
+                                                 kind=AttachmentKind.OTHER, actor=actor, application=application,
+                                                 field=question.field_name)
+    answers = dict(application.question_answers or {})
+    earlier = answers.get(str(question.id))
+    if isinstance(earlier, dict):
+        previous = attachment_of(application, earlier.get("id", 0))
+        if previous is not None:
+            attachment_service.remove_attachment(previous, actor=actor)
+    answers[str(question.id)] = {"id": attachment.id, "filename": attachment.original_filename}
+    application.question_answers = answers
+    audit.record("application.question_file_answered", actor=actor, entity=application, application=application,
+                 before={"question_id": question.id, "answer": earlier},
+                 after={"question_id": question.id, "answer": answers[str(question.id)]})
+    if section_state(application, section.slug) == NOT_STARTED:
+        _set_state(application, section.slug, IN_PROGRESS)
     return attachment
 
 
@@ -461,6 +277,9 @@ def _check_can_send(application: Application, actor: User) -> None:
     if not application.round.is_open:
         raise DomainError(f"The {application.round.title} round closed on "
                           f"{application.round.closes_on:%d %B %Y}; applications can no longer be submitted")
+    refusal = eligibility.refusal(application.round, application.organisation, application=application)
+    if refusal:
+        raise NotPermitted(refusal)
 
 
 def _write_version(application: Application, actor: User) -> ApplicationVersion:
@@ -562,14 +381,6 @@ def objective_choices(round_: Round) -> list[tuple[int, str]]:
     return [(o.id, f"{o.number}. {o.name}") for o in round_.objectives]
 
 
-def _output_snapshot(output: PlannedOutput) -> dict:
-    """A planned output as frozen in a version; the standard measure only where one was chosen."""
-    row = {"measure": output.measure, "target": output.target}
-    if output.standard_measure is not None:
-        row.update(measure_id=output.measure_id, standard_measure=output.standard_measure.name)
-    return row
-
-
 def measure_choices(application: Application) -> list[tuple[str, str]]:
     """Standard measures an applicant may choose (retired ones only where already chosen), then "Other"."""
     from .measures import active_measures
@@ -580,17 +391,6 @@ def measure_choices(application: Application) -> list[tuple[str, str]]:
             + [(str(m.id), m.name[:1].upper() + m.name[1:] + (f" ({m.unit})" if m.unit else ""))
                for m in sorted(offered.values(), key=lambda m: m.name)]
             + [("other", "Other – describe it in your own words")])
-
-
-def _standard_measure(value, already: set[int]) -> tuple[OutputMeasure | None, str | None]:
-    """The standard measure a planned output row chose: (measure, None), (None, None) for other, or a problem."""
-    value = str(value or "").strip()
-    if value in ("", "other"):
-        return None, None
-    measure = db.session.get(OutputMeasure, int(value)) if value.isdigit() else None
-    if measure is None or (measure.is_retired and measure.id not in already):
-        return None, "choose a measure from the list, or Other"
-    return measure, None
 
 
 def area_choices(round_: Round | None = None) -> list[tuple[int, str]]:

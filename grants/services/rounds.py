@@ -34,7 +34,7 @@ from ..extensions import db
 from ..models import (Application, Area, Criterion, DecisionRecord, EligibilityCheck, Fund, Objective, OrgType, Round,
                       User)
 from ..money import format_pence
-from . import audit, outbox, reporting_schedule
+from . import audit, outbox, reporting_schedule, round_questions
 from .budget import round_money
 from .errors import DomainError, ValidationFailed
 from .reference import objectives_for, plan_in_force
@@ -167,6 +167,10 @@ class RoundSettings:
     interim_report_rule: str = reporting_schedule.ABOVE
     interim_report_threshold_pence: int | None = 250_000
     fixed_returns: list[tuple[str, date | None]] = field(default_factory=list)
+    # Eligibility rules of the round (services/eligibility.py).
+    max_live_applications: int | None = None
+    refuse_overdue_reports: bool = False
+    minimal_assistance_declaration: bool = False
 
 
 SCHEDULE = set(reporting_schedule.SCHEDULE_FIELDS)
@@ -260,6 +264,9 @@ def _settings_errors(fund: Fund, s: RoundSettings, round_: Round | None) -> dict
         final_report_months_after_end=s.final_report_months_after_end, interim_report_rule=s.interim_report_rule,
         interim_report_threshold_pence=s.interim_report_threshold_pence, fixed_returns=s.fixed_returns,
         opens_on=s.opens_on))
+    if s.max_live_applications is not None and not 1 <= s.max_live_applications <= 100:
+        errors["max_live_applications"] = ("Enter how many live applications one organisation may hold, "
+                                           "from 1 to 100, or leave it empty for no limit")
     return errors
 
 
@@ -427,6 +434,7 @@ def copy_round(source: Round, *, name: str, actor: User) -> Round:
             round_.criteria.append(Criterion(position=c.position, name=c.name, guidance=c.guidance,
                                              weight_percent=c.weight_percent, descriptors=list(c.descriptors),
                                              allow_not_applicable=c.allow_not_applicable))
+        round_questions.copy_questions(source, round_)
     db.session.add(round_)
     db.session.flush()
     audit.record("round.copied", actor=actor, entity=round_, fund_id=round_.fund_id,

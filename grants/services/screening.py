@@ -8,17 +8,22 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Application, ApplicationVersion, MoreInfoRequest, Screening, ScreeningAnswer, User
-from . import audit, locking, workflow
-from .applications import SECTION_TITLES
-from .applications import SECTIONS as SECTION_LIST
+from . import audit, locking, sections as section_definitions, workflow
 from .errors import InvalidTransition, NotPermitted, ValidationFailed
 
-# Screening names sections exactly as the applicant's task list does: one set of labels.
-SECTIONS = list(SECTION_LIST)
+# Screening names sections exactly as the applicant's task list does: one set of definitions.
+SECTIONS = [s.slug for s in section_definitions.FIXED]
 
 
-def section_label(slug: str) -> str:
-    return SECTION_TITLES.get(slug, slug.replace("_", " ").capitalize())
+def section_choices(application: Application) -> list[tuple[str, str]]:
+    """(slug, title) of every section this application has, in task-list order (the round's own ones included)."""
+    return [(s.slug, s.title) for s in section_definitions.for_application(application)]
+
+
+def section_label(slug: str, application: Application | None = None) -> str:
+    found = section_definitions.get(application, slug) if application is not None else None
+    found = found or section_definitions.FIXED_BY_SLUG.get(slug)
+    return found.title if found else slug.replace("_", " ").capitalize()
 
 
 @dataclass
@@ -90,15 +95,16 @@ def request_more_info(application: Application, *, question: str, sections: list
         errors["question"] = "Enter your question for the applicant"
     elif len(question) > 5000:
         errors["question"] = "The question must be 5,000 characters or fewer"
-    unknown = [s for s in sections if s not in SECTIONS]
+    known = dict(section_choices(application))
+    unknown = [s for s in sections if s not in known]
     if not sections or unknown:
         errors["sections"] = "Select the sections the applicant may change"
     if errors:
         raise ValidationFailed(errors)
-    ordered = [s for s in SECTIONS if s in sections]
+    ordered = [s for s in known if s in sections]
     workflow.transition(application, "request_more_info", actor=actor, reason=question,
                         details={"sections": ordered},
-                        email_context={"sections": [section_label(s) for s in ordered]})
+                        email_context={"sections": [known[s] for s in ordered]})
     request_ = MoreInfoRequest(application_id=application.id, question=question, sections=ordered,
                                requested_by_id=actor.id)
     db.session.add(request_)
@@ -199,8 +205,9 @@ def diff(old: dict, new: dict) -> list[Change]:
     """
     out: list[Change] = []
     old, new = old or {}, new or {}
-    order = [s for s in SECTIONS if s in old or s in new] + sorted(
-        k for k in set(old) | set(new) if k not in SECTIONS
+    known = list(SECTIONS) + [k for k in list(old) + list(new) if k.startswith("questions_")]
+    order = list(dict.fromkeys(s for s in known if s in old or s in new)) + sorted(
+        k for k in set(old) | set(new) if k not in known
     )
     for section in order:
         _walk(section, [], old.get(section), new.get(section), out)

@@ -59,6 +59,10 @@ class RoundForm(FlaskForm):
                                             validate_choice=False)
     reason = TextAreaField("Reason for the change", validators=[max_length(2000, "The reason")],
                            description="Needed when the budget goes down")
+    # Eligibility rules (services/eligibility.py)
+    max_live_applications = WholeNumberField("Most live applications from one organisation")
+    refuse_overdue_reports = BooleanField("Refuse organisations with an overdue monitoring report")
+    minimal_assistance_declaration = BooleanField("Ask for a minimal financial assistance declaration")
     # The reporting schedule; fixed-date returns are rows added by round_form_class.
     returns = 0
     final_report_months_after_end = WholeNumberField("Months after the project ends that the final report is due")

@@ -10,6 +10,7 @@ from ..downloads import send_download
 from ..extensions import db
 from ..models import Application, Area, Fund, Role, Round, application_areas
 from ..services import applications as application_service
+from ..services import sections as section_definitions
 from ..services import outbox as outbox_service
 from ..services.workflow import STAFF_LABELS, Status
 
@@ -127,7 +128,8 @@ def _application_page(application_, note_form=None):
         "staff/application.html", application=application_,
         data=application_service.sent_content_for(application_, current_user),
         requests=application_service.open_requests_for(application_, current_user),
-        section_titles=application_service.SECTION_TITLES, change_url=None,
+        section_titles=section_definitions.titles(section_definitions.for_application(application_)),
+        change_url=None,
         download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
                                           attachment_id=file["id"]),
         actions=_work_on(application_, current_user), records=records_for(application_),
@@ -243,7 +245,7 @@ def application_version(application_id: int, number: int):
         abort(404)
     return render_template(
         "staff/application_version.html", application=application_, version=version, data=version.data,
-        section_titles=application_service.SECTION_TITLES,
+        section_titles=section_definitions.titles(section_definitions.for_application(application_)),
         download_url=lambda file: url_for(".application_attachment", application_id=application_.id,
                                           attachment_id=file["id"]),
     )
@@ -273,5 +275,5 @@ def outbox():
     return render_template("staff/outbox.html", emails=emails, page=page, total=total, per_page=per_page)
 
 
-from . import funds, rounds  # noqa: E402,F401  (registers the fund and round routes)
+from . import funds, questions, rounds  # noqa: E402,F401  (registers the fund, round and question routes)
 from . import working_day  # noqa: E402,F401  (search and the organisation record)
