@@ -47,6 +47,10 @@ NAV: list[tuple[Role | None, str, str]] = [
     (Role.DECISION_MAKER, "Decisions", "decisions.queue"),
     (Role.FINANCE, "Payments", "decisions.payments"),
     (Role.FINANCE, "Returns", "monitoring.returns"),
+    (Role.OFFICER, "Meetings", "publication.meetings"),
+    (Role.DECISION_MAKER, "Meetings", "publication.meetings"),
+    (Role.OFFICER, "Publish grants", "publication.ready"),
+    (Role.OFFICER, "Panel report", "panel_report.page"),
     (Role.OFFICER, "Summaries", "reports.summary"),
     (Role.DECISION_MAKER, "Summaries", "reports.summary"),
     (Role.FINANCE, "Summaries", "reports.summary"),
@@ -62,6 +66,7 @@ NAV: list[tuple[Role | None, str, str]] = [
     (Role.OFFICER, "Email outbox", "staff.outbox"),
     (Role.ADMIN, "Email outbox", "staff.outbox"),
     (None, "Grants awarded", "opendata.register"),
+    (None, "Decisions published", "notices.index"),
 ]
 
 

@@ -30,6 +30,8 @@ from .monitoring import Report, ReportOutputActual, ReportSpend, ReportVersion, 
 from .outbox import OutboxEmail
 from .settings import OrganisationSettings, TermsVersion
 from .outcomes import ImportedGrant, OutputMeasure
+from .meetings import DecisionNotice, FundingMeeting, MeetingItem
+from .publication import GrantPublication
 from .sessions import SignInSession, SignInThrottle
 from .users import (
     ORG_TYPE_LABELS,
