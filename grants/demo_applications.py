@@ -26,7 +26,18 @@ from . import clock
 from .assessment.demo import advance
 from .extensions import db
 from .models import Application, Area, Organisation, Round, User
-from .services import applications, assessment, decisions, monitoring, offers, payments, publication, screening
+from .services import (
+    applications,
+    assessment,
+    decisions,
+    meetings,
+    monitoring,
+    notices,
+    offers,
+    payments,
+    publication,
+    screening,
+)
 from .services.decisions import APPROVE_FULL, APPROVE_REDUCED, DECLINE, DEFER
 
 # A minimal, valid PDF: the attachments service checks content, not names.
@@ -666,10 +677,22 @@ def kicks_approved_cadets(demo: Demo) -> None:
                     start=demo.day(-20), end=demo.day(-200), works_with=True)
     with as_of(demo.day(110)):
         _assess(demo, app, scores=[[4, 5, 4, 4, 4]])
+    with as_of(demo.day(25)):
+        meeting = meetings.create_meeting(
+            app.round, actor=demo.officer, held_on=demo.day(24),
+            attendees=[{"name": demo.users[PCC].full_name, "capacity": "Police and Crime Commissioner"},
+                       {"name": demo.users[CEO].full_name, "capacity": "Chief Executive"},
+                       {"name": demo.officer.full_name, "capacity": "Grants officer (secretary)"}],
+            declarations=[{"name": demo.users[PCC].full_name,
+                           "declaration": "Patron of a youth charity in Stockton that has not applied to this round"}])
+        meetings.set_agenda(meeting, actor=demo.officer, application_ids=[app.id])
     with as_of(demo.day(24)):
         _decide(demo, app, APPROVE_FULL, "Builds trust between young people and police; good value.",
                 summary="Weekly football sessions that divert young people from anti-social behaviour and build "
                         "trust with local officers.")
+        notices.sign_notice(meeting, actor=demo.users[PCC],
+                            summary="The Commissioner agreed one Police Property Act Fund grant for joint sports "
+                                    "days with the Police Cadets.")
     with as_of(demo.day(2)):
         _accept(demo, app, KICKS)
 

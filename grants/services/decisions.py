@@ -152,7 +152,7 @@ _HASHED_FIELDS = (
 def record_content(record: DecisionRecord) -> dict:
     content = {name: getattr(record, name) for name in _HASHED_FIELDS}
     # Records made before public summaries existed keep the hash they were made with.
-    if record.public_summary is not None:
+    if getattr(record, "public_summary", None) is not None:
         content["public_summary"] = record.public_summary
     content["decided_at"] = record.decided_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return content
