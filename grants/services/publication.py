@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 from .. import clock
 from ..extensions import db
 from ..models import Application, DecisionRecord, GrantPublication, ImportedGrant, Letter, Role, TermsVersion, User
-from . import audit
+from . import audit, locking
 from .errors import NotPermitted, ValidationFailed
 from .workflow import COMMITTED_STATES, Status
 
@@ -191,12 +191,17 @@ def publish(application_ids: list[int], *, actor: User) -> list[GrantPublication
 
     Each must be an approval whose offer stands, not already published, with a
     public summary. If any cannot be published, none is, and the refusal names
-    each one and why. Each publication is audited.
+    each one and why. Each publication is audited. The applications' rows are
+    locked first, so a grant published twice at once is published once.
     """
     if not actor.has_role(Role.OFFICER):
         raise NotPermitted("Only a grants officer can publish grants")
+    application_ids = list(dict.fromkeys(application_ids))  # a grant ticked twice is published once
     if not application_ids:
         raise ValidationFailed({"grants": "Choose at least one grant to publish"})
+    # Two officers publishing the same grant at once: the second waits, then finds it published.
+    for application_id in sorted(application_ids):
+        locking.lock_id(Application, application_id)
     candidates = {c.grant.application.id: c for c in awaiting_publication()}
     problems = []
     for application_id in application_ids:

@@ -3,13 +3,7 @@ from grants.extensions import db
 
 from ..factories_decisions import make_assessed
 from .conftest import assert_accessible, sign_in
-
-
-def _new_page(_browser, live_server):
-    context = _browser.new_context(base_url=live_server)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
+from .test_decide_to_payment import _new_page
 
 
 def test_meeting_decisions_signed_notice_and_public_pages(browser_page, _browser, live_server, demo):
