@@ -171,3 +171,25 @@ def test_decision_records_link_to_the_notice_covering_them(demo):
     notice = notices.sign_notice(meeting, actor=demo.pcc, summary=SUMMARY)
     for application in meeting.applications:
         assert notices.notices_for_record(decisions.records_for(application)[-1]) == [notice]
+
+
+def test_a_long_notice_pdf_splits_its_tables_across_pages(demo):
+    """With 80 awards and long names, does the notice PDF run over several pages with every award in it?"""
+    import io
+
+    from pypdf import PdfReader
+
+    from grants.documents.notice import notice_pdf
+
+    meeting = decided_meeting(demo, approvals=1, declines=0)
+    notice = notices.sign_notice(meeting, actor=demo.pcc, summary=SUMMARY)
+    content = dict(notice.content)
+    content["awards"] = [dict(content["awards"][0], organisation=f"Organisation number {n} " + "long name " * 8,
+                              project=f"Project {n:03d}") for n in range(80)]
+    long_notice = DecisionNotice(number=notice.number, summary=notice.summary, content=content,
+                                 signed_by_name=notice.signed_by_name, authority=notice.authority,
+                                 signed_at=notice.signed_at)  # never added: only rendered
+    reader = PdfReader(io.BytesIO(notice_pdf(long_notice)))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) > 3
+    assert "Project 000" in text and "Project 079" in text
