@@ -32,6 +32,7 @@ from grants.models import (
     Counter,
     DecisionRecord,
     Fund,
+    GrantPublication,
     Organisation,
     OrgMembership,
     Payment,
@@ -326,6 +327,7 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
                 "financial_year": fy, "sequence": sequence, "application_id": app_id, "outcome": "approve_full",
                 "amount_requested_pence": amount, "amount_awarded_pence": amount,
                 "reasons": "Meets the fund's priorities and scored above the pass mark.",
+                "public_summary": "Crime prevention work agreed with the neighbourhood policing team.",
                 "feedback": None, "special_conditions": None,
                 "payment_schedule": [{"amount_pence": p, "trigger": t} for p, t in zip(parts, triggers)],
                 "decided_by_id": decider.id, "decided_by_name": decider.full_name,
@@ -337,6 +339,9 @@ def generate(plan: Plan, *, seed: int = 20261122, progress=print) -> Result:
             # A real content hash, so record pages show the record as intact.
             record["content_hash"] = content_hash(SimpleNamespace(**record))
             writer.add(DecisionRecord.__table__, record)
+            # Published to the register (the register and open data show only published grants).
+            writer.add(GrantPublication.__table__, {"id": record_id, "application_id": app_id,
+                                                    "published_at": decided, "published_by_id": officer.id})
             records_created.append({"record_id": record_id, "number": record["number"],
                                     "content_hash": record["content_hash"], "application_id": app_id,
                                     "fund_id": round_["fund_id"]})

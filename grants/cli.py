@@ -102,7 +102,7 @@ def init_app(app: Flask) -> None:
             sys.exit(2)
         report = integrity.verify_all(saved=saved, public_key=key)
         if report.ok:
-            documents = ", ".join(f"{count} {label}(s)" for label, count in report.documents.items())
+            documents = ", ".join(f"{count} {label}(s)" for label, count in report.documents.items()) or "no documents"
             click.echo(f"Audit trail intact: {report.checked} events verified against {report.checkpoints} signed "
                        f"checkpoint(s); {documents} match the hashes recorded when they were made.")
             return

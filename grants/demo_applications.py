@@ -26,7 +26,19 @@ from . import clock
 from .assessment.demo import advance
 from .extensions import db
 from .models import Application, Area, Organisation, Round, User
-from .services import applications, assessment, bank_details, decisions, monitoring, offers, payments, screening
+from .services import (
+    applications,
+    assessment,
+    bank_details,
+    decisions,
+    meetings,
+    monitoring,
+    notices,
+    offers,
+    payments,
+    publication,
+    screening,
+)
 from .services.decisions import APPROVE_FULL, APPROVE_REDUCED, DECLINE, DEFER
 
 # A minimal, valid PDF: the attachments service checks content, not names.
@@ -170,12 +182,17 @@ def _decider(demo: Demo, application: Application, amount: int | None) -> User:
 
 
 def _decide(demo: Demo, application: Application, outcome: str, reasons: str, *, amount: int | None = None,
-            feedback: str | None = None, conditions: str | None = None):
+            feedback: str | None = None, conditions: str | None = None, summary: str | None = None,
+            publish: bool = False):
+    """Decide (an approval with its public summary); `publish`: the officer then publishes it to the register."""
     awarded = amount if outcome == APPROVE_REDUCED else application.amount_requested_pence
-    return decisions.decide(application, actor=_decider(demo, application, awarded if outcome in decisions.APPROVALS
-                                                           else None),
-                            outcome=outcome, reasons=reasons, amount_pence=amount, feedback=feedback,
-                            special_conditions=conditions, no_interest_confirmed=True)
+    record = decisions.decide(application, actor=_decider(demo, application, awarded if outcome in decisions.APPROVALS
+                                                             else None),
+                              outcome=outcome, reasons=reasons, amount_pence=amount, feedback=feedback,
+                              special_conditions=conditions, no_interest_confirmed=True, public_summary=summary)
+    if publish:
+        publication.publish([application.id], actor=demo.officer)
+    return record
 
 
 def _assess(demo: Demo, application: Application, *, to: str = "assessed", scores=None, conflict=None) -> None:
@@ -319,7 +336,9 @@ def allotment_padlocks(demo: Demo) -> None:
     with as_of(demo.day(110)):
         _decide(demo, app, APPROVE_REDUCED, "A well-evidenced plan that answers repeated burglary of sheds. "
                 "Lighting is reduced as the council is replacing gate lights at two sites.", amount=600_000,
-                conditions="Tools must be property-marked before the alarms are fitted.")
+                conditions="Tools must be property-marked before the alarms are fitted.",
+                summary="Padlocks, alarms and lighting for four allotment sites in Hartlepool that have had repeated "
+                        "shed break-ins, to cut theft and damage.", publish=True)
     with as_of(demo.day(100)):
         _accept(demo, app, ALLOTMENTS)
     with as_of(demo.day(96)):
@@ -345,7 +364,8 @@ def allotment_trail_cameras(demo: Demo) -> None:
     with as_of(demo.day(30)):
         _assess(demo, app, scores=[[4, 3, 4, 4, 3]])
     with as_of(demo.day(5)):
-        _decide(demo, app, APPROVE_FULL, "Good value and clearly linked to the neighbourhood team's priorities.")
+        _decide(demo, app, APPROVE_FULL, "Good value and clearly linked to the neighbourhood team's priorities.",
+                summary="Crime prevention work agreed with the neighbourhood policing team.")
 
 
 def allotment_draft(demo: Demo) -> None:
@@ -590,7 +610,9 @@ def scams_workshops(demo: Demo) -> None:
     with as_of(demo.day(140)):
         _assess(demo, app, scores=[[5, 4, 5, 4, 5], [5, 5, 4, 4, 4]])
     with as_of(demo.day(130)):
-        _decide(demo, app, APPROVE_FULL, "Strong partnership with Trading Standards and clear, countable outputs.")
+        _decide(demo, app, APPROVE_FULL, "Strong partnership with Trading Standards and clear, countable outputs.",
+                summary="Scam awareness workshops for older people, run with Trading Standards, so fewer residents "
+                        "lose money to fraud.", publish=True)
     with as_of(demo.day(125)):
         _accept(demo, app, SCAMS)
     with as_of(demo.day(122)):
@@ -642,7 +664,8 @@ def scams_memory_cafe(demo: Demo) -> None:
     with as_of(demo.day(80)):
         _assess(demo, app, scores=[[4, 4, 4, 3, 4]])
     with as_of(demo.day(70)):
-        _decide(demo, app, APPROVE_FULL, "A small, focused project with a clear need.")
+        _decide(demo, app, APPROVE_FULL, "A small, focused project with a clear need.",
+                summary="A small project meeting a clear local need.", publish=True)
     with as_of(demo.today):
         offers.lapse_offers()
 
@@ -677,8 +700,22 @@ def kicks_approved_cadets(demo: Demo) -> None:
                     start=demo.day(-20), end=demo.day(-200), works_with=True)
     with as_of(demo.day(110)):
         _assess(demo, app, scores=[[4, 5, 4, 4, 4]])
+    with as_of(demo.day(25)):
+        meeting = meetings.create_meeting(
+            app.round, actor=demo.officer, held_on=demo.day(24),
+            attendees=[{"name": demo.users[PCC].full_name, "capacity": "Police and Crime Commissioner"},
+                       {"name": demo.users[CEO].full_name, "capacity": "Chief Executive"},
+                       {"name": demo.officer.full_name, "capacity": "Grants officer (secretary)"}],
+            declarations=[{"name": demo.users[PCC].full_name,
+                           "declaration": "Patron of a youth charity in Stockton that has not applied to this round"}])
+        meetings.set_agenda(meeting, actor=demo.officer, application_ids=[app.id])
     with as_of(demo.day(24)):
-        _decide(demo, app, APPROVE_FULL, "Builds trust between young people and police; good value.")
+        _decide(demo, app, APPROVE_FULL, "Builds trust between young people and police; good value.",
+                summary="Weekly football sessions that divert young people from anti-social behaviour and build "
+                        "trust with local officers.")
+        notices.sign_notice(meeting, actor=demo.users[PCC],
+                            summary="The Commissioner agreed one Police Property Act Fund grant for joint sports "
+                                    "days with the Police Cadets.")
     with as_of(demo.day(2)):
         _accept(demo, app, KICKS)
 
@@ -703,7 +740,9 @@ def soroptimist_safer_homes(demo: Demo) -> None:
         _assess(demo, app, scores=[[5, 5, 4, 4, 4]])
     with as_of(demo.day(105)):
         _decide(demo, app, APPROVE_FULL, "A proven approach that keeps survivors safe at home, with police "
-                "crime prevention advice built in.")
+                "crime prevention advice built in.",
+                summary="Lock changes, video doorbells and alarms so survivors of domestic abuse can stay safe at "
+                        "home.", publish=True)
     with as_of(demo.day(98)):
         _accept(demo, app, SOROPTIMIST_USER)
     with as_of(demo.day(95)):
@@ -738,7 +777,8 @@ def _history_grant(demo: Demo, app: Application, email: str, *, decided: date, s
         _assess(demo, app, scores=[[4, 4, 4, 4, 4], [4, 5, 4, 4, 4]] if
                 app.amount_requested_pence > app.round.delegated_limit_pence else [[4, 4, 4, 4, 4]])
     with as_of(decided):
-        _decide(demo, app, APPROVE_FULL, "Meets the fund's priorities with a clear, costed plan.")
+        _decide(demo, app, APPROVE_FULL, "Meets the fund's priorities with a clear, costed plan.",
+                summary=f"{app.title}: a costed plan that serves the Police and Crime Plan.", publish=True)
     with as_of(decided + timedelta(days=8)):
         _accept(demo, app, email)
     with as_of(decided + timedelta(days=14)):

@@ -56,6 +56,10 @@ NAV: list[tuple[Role | None, str, str]] = [
     (Role.FINANCE, "Payment runs", "finance.payment_runs_list"),
     (Role.FINANCE, "Bank details", "finance.bank_details_list"),
     (Role.FINANCE, "Returns", "monitoring.returns"),
+    (Role.OFFICER, "Meetings", "publication.meetings"),
+    (Role.DECISION_MAKER, "Meetings", "publication.meetings"),
+    (Role.OFFICER, "Publish grants", "publication.ready"),
+    (Role.OFFICER, "Panel report", "panel_report.page"),
     (Role.OFFICER, "Summaries", "reports.summary"),
     (Role.DECISION_MAKER, "Summaries", "reports.summary"),
     (Role.FINANCE, "Summaries", "reports.summary"),
@@ -71,6 +75,7 @@ NAV: list[tuple[Role | None, str, str]] = [
     (Role.OFFICER, "Email outbox", "staff.outbox"),
     (Role.ADMIN, "Email outbox", "staff.outbox"),
     (None, "Grants awarded", "opendata.register"),
+    (None, "Decisions published", "notices.index"),
 ]
 
 

@@ -30,6 +30,9 @@ def register_blueprints(app: Flask) -> None:
     from .monitoring.routes import bp as monitoring
     from .opendata.routes import bp as opendata
     from .public.routes import bp as public
+    from .panel_report.routes import bp as panel_report
+    from .publication.public import bp as notices
+    from .publication.routes import bp as publication
     from .reports.routes import bp as reports
     from .staff.routes import bp as staff
 
@@ -41,8 +44,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessment, url_prefix="/assessment")
     app.register_blueprint(decisions, url_prefix="/decisions")
     app.register_blueprint(finance, url_prefix="/finance")
+    app.register_blueprint(publication, url_prefix="/decisions")
     app.register_blueprint(monitoring, url_prefix="/monitoring")
     app.register_blueprint(reports, url_prefix="/reports")
+    app.register_blueprint(panel_report, url_prefix="/reports")
     app.register_blueprint(opendata)
+    app.register_blueprint(notices)
     app.register_blueprint(auditor, url_prefix="/audit")
     app.register_blueprint(admin, url_prefix="/admin")

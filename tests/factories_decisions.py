@@ -19,6 +19,7 @@ def approve(demo, application, *, actor=None, amount_pence=None, schedule=None, 
     """Approve through the service (in full, or reduced when amount_pence is given)."""
     outcome = decisions.APPROVE_REDUCED if amount_pence is not None else decisions.APPROVE_FULL
     return decisions.decide(application, actor=actor or demo.pcc, outcome=outcome, reasons="Strong, well-evidenced bid",
+                            public_summary="Locks and alarms to stop repeat thefts from allotment sheds",
                             amount_pence=amount_pence, schedule=schedule, special_conditions=conditions,
                             no_interest_confirmed=True)
 

@@ -9,6 +9,7 @@ from grants.extensions import db
 from grants.models import (
     Area,
     DecisionRecord,
+    GrantPublication,
     GrantReturn,
     Objective,
     Organisation,
@@ -46,8 +47,12 @@ def make_org(name: str, *, org_type: str = "constituted_group", charity_number=N
 
 def make_award(demo, *, awarded_pence: int | None = None, status: str = "funded", areas=("Hartlepool",),
                objectives=(1,), decided_at: datetime | None = None, reasons: str | None = None,
-               **fields):
-    """An application with an award in `status`, its areas and objectives, and optionally a decision record."""
+               public_summary: str | None = None, published: bool | None = None, **fields):
+    """An application with an award in `status`, its areas and objectives, and optionally a decision record.
+
+    An award whose offer stands is published to the register unless published=False; any other only if
+    published=True.
+    """
     amount = fields.pop("amount_pence", awarded_pence or 300_000)
     application = make_application(demo, status=status, amount_pence=amount, **fields)
     application.areas = [area(name) for name in areas]
@@ -55,20 +60,24 @@ def make_award(demo, *, awarded_pence: int | None = None, status: str = "funded"
     if status not in ("declined", "ineligible", "withdrawn", "submitted", "in_assessment", "assessed"):
         application.awarded_pence = awarded_pence if awarded_pence is not None else amount
         application.decided_at = decided_at or datetime(2026, 7, 15, 10, 0, tzinfo=timezone.utc)
-    if reasons is not None:
-        make_decision_record(demo, application, reasons=reasons)
+    if reasons is not None or public_summary is not None:
+        make_decision_record(demo, application, reasons=reasons or "Internal reasons", public_summary=public_summary)
+    if published if published is not None else status in ("approved", "funded", "completed"):
+        db.session.add(GrantPublication(application_id=application.id, published_by_id=demo.officer.id,
+                                        published_at=application.decided_at))
     db.session.flush()
     return application
 
 
-def make_decision_record(demo, application, *, reasons: str, outcome: str = "approve_full") -> DecisionRecord:
+def make_decision_record(demo, application, *, reasons: str, outcome: str = "approve_full",
+                         public_summary: str | None = None) -> DecisionRecord:
     round_ = application.round
     sequence = db.session.scalar(select(db.func.count(DecisionRecord.id))) + 1
     record = DecisionRecord(
         number=f"{round_.fund.code}/{round_.financial_year}/{sequence:03d}", fund_id=round_.fund_id,
         financial_year=round_.financial_year, sequence=sequence, application_id=application.id, outcome=outcome,
         amount_requested_pence=application.amount_requested_pence, amount_awarded_pence=application.awarded_pence,
-        reasons=reasons, payment_schedule=[], decided_by_id=demo.ceo.id, decided_by_name=demo.ceo.full_name,
+        reasons=reasons, public_summary=public_summary, payment_schedule=[], decided_by_id=demo.ceo.id, decided_by_name=demo.ceo.full_name,
         authority="Chief Executive under delegation", declaration_of_interest="None",
         organisation_name=application.organisation.legal_name, decided_at=application.decided_at
         or datetime(2026, 7, 15, tzinfo=timezone.utc), content_hash="0" * 64,

@@ -31,7 +31,7 @@ PLANTED = {
     "screening note": "PlantedScreeningQz",
     "assessor comment": "PlantedCommentQz",
     "moderation note": "PlantedModerationQz",
-    "decision reasons (decline, defer)": "PlantedReasonsQz",
+    "decision reasons (every outcome)": "PlantedReasonsQz",
     "report went well": "PlantedWentWellQz",
     "report did not go well": "PlantedDidNotQz",
     "report case study": "PlantedCaseStudyQz",
@@ -93,9 +93,8 @@ def _report(kwargs) -> None:
 
 
 def _decision_reasons(kwargs) -> None:
-    # An approval's reasons are published on the public register; a decline's or deferral's are not.
-    if kwargs.get("outcome") not in decisions.APPROVALS:
-        kwargs["reasons"] = _mark("decision reasons (decline, defer)", kwargs.get("reasons"))
+    # Reasons are internal for every outcome: an approval's public summary is what the register publishes.
+    kwargs["reasons"] = _mark("decision reasons (every outcome)", kwargs.get("reasons"))
 
 
 def _field(name: str, kind: str):

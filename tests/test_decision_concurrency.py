@@ -36,7 +36,7 @@ def _race(app, jobs, outcome: str = "approve_full"):
                 user = db.session.get(User, user_id)
                 barrier.wait(timeout=10)
                 decisions.decide(application, actor=user, outcome=outcome, reasons="Strong bid",
-                                 no_interest_confirmed=True)
+                                 public_summary="Youth football", no_interest_confirmed=True)
                 db.session.commit()
                 result = "recorded"
             except DomainError as exc:

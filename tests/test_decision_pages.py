@@ -9,7 +9,8 @@ from .helpers import error_messages, text_of
 
 
 def decision_form(**overrides):
-    data = {"declaration": "none", "outcome": "approve_full", "reasons": "Clear need, good value"}
+    data = {"declaration": "none", "outcome": "approve_full", "reasons": "Clear need, good value",
+            "public_summary": "Scam awareness workshops for older people"}
     data.update(overrides)
     return data
 

@@ -103,7 +103,8 @@ def test_declaration_and_reasons_are_required(demo):
     """Are reasons and the no-interest declaration both required?"""
     application = make_assessed(demo)
     with pytest.raises(ValidationFailed) as caught:
-        decisions.decide(application, actor=demo.pcc, outcome="approve_full", reasons="  ")
+        decisions.decide(application, actor=demo.pcc, outcome="approve_full", reasons="  ",
+                         public_summary="Door alarms for older residents")
     assert set(caught.value.errors) == {"declaration", "reasons"}
 
 

@@ -68,7 +68,7 @@ def _longest_application(demo, make_text, status="in_assessment"):
 
 def _decide(demo, application, make_text, outcome):
     return decisions.decide(application, actor=demo.pcc, outcome=outcome, reasons=make_text(5000, "REASONS"),
-                            feedback=make_text(5000, "FEEDBACK"), special_conditions=make_text(5000, "CONDITIONS"),
+                            public_summary=make_text(5000, "SUMMARY"), feedback=make_text(5000, "FEEDBACK"), special_conditions=make_text(5000, "CONDITIONS"),
                             no_interest_confirmed=True)
 
 

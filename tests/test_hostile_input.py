@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from grants import clock
 from grants.extensions import db
+from grants.models import GrantPublication
 from grants.services import audit
 
 from .factories import make_application
@@ -240,6 +241,7 @@ def test_every_csv_export_neutralises_formulas(app, demo, hostile_data):
     make_application(demo, status="assessed", title=FORMULAS[1], score_percent=70)
     award = make_application(demo, status="funded", title=FORMULAS[0])
     award.awarded_pence, award.decided_at = award.amount_requested_pence, clock.now()
+    db.session.add(GrantPublication(application_id=award.id, published_at=clock.now(), published_by_id=demo.officer.id))
     # A payment run for the hostile organisation (its name and account name start with '=').
     run = make_payment_run(demo, award)
     db.session.commit()

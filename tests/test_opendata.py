@@ -64,7 +64,7 @@ def published(demo):
     company = make_org("Teesside Safe Homes CIC", org_type="cic", company_number="9876543", town="Redcar")
     grants = {
         "group": make_award(demo, org=group, status="funded", awarded_pence=150_050, areas=("Redcar and Cleveland",),
-                            objectives=(4, 5), title="Street watch radios", reasons="Visible patrols deter theft"),
+                            objectives=(4, 5), title="Street watch radios", public_summary="Visible patrols deter theft"),
         "charity": make_award(demo, org=demo.orgs["Middlesbrough Football Club Foundation"], user=demo.user("kicks"),
                               status="completed", awarded_pence=360_000, areas=("Middlesbrough", "Hartlepool"),
                               objectives=(3,), title="Kicks football", decided_at=datetime(2026, 8, 3, tzinfo=timezone.utc)),

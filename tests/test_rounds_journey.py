@@ -217,7 +217,10 @@ def test_legal_power_on_the_record_and_letter_and_public_benefit_on_the_register
     """Do the decision record and award letter name the fund's legal power, and the register its public benefit?"""
     from grants.models import Letter
 
+    from grants.services import publication
+
     record = approve(demo, make_assessed(demo))
+    publication.publish([record.application_id], actor=demo.officer)  # only published grants reach the register
     db.session.commit()
     assert "Section 9 of the Police Reform and Social Responsibility Act 2011" in text_of(
         as_auditor.get_page(f"/decisions/records/{record.id}"))

@@ -92,7 +92,8 @@ def _decide_job(application_id, user_id):
     return {
         "load": lambda: (db.session.get(Application, application_id), db.session.get(User, user_id)),
         "act": lambda application, user: decisions.decide(application, actor=user, outcome="approve_full",
-                                                          reasons="Strong bid", no_interest_confirmed=True),
+                                                          reasons="Strong bid", public_summary="Youth football",
+                                                          no_interest_confirmed=True),
     }
 
 

@@ -335,6 +335,23 @@ def decision_pack(application: Application, *, actor: User) -> tuple[str, bytes]
         files[f"decision-records/{safe}.json"] = _json(decision_record_dict(record))
         if decision_record_pdf is not None:
             files[f"decision-records/{safe}.pdf"] = decision_record_pdf(record)
+    from ..documents.notice import notice_pdf
+    from ..services import notices as notices_service
+
+    seen = set()
+    for notice in (n for record in records for n in notices_service.notices_for_record(record)):
+        if notice.id in seen:
+            continue
+        seen.add(notice.id)
+        safe = notice.number.replace("/", "-")
+        files[f"decision-notices/{safe}.json"] = _json({
+            "number": notice.number, "summary": notice.summary, "content": notice.content,
+            "signed_by": notice.signed_by_name, "authority": notice.authority,
+            "signed_at": audit._iso(notice.signed_at), "for_publication": notice.for_publication,
+            "not_for_publication_reason": notice.not_for_publication_reason,
+            "supersedes": notice.supersedes.number if notice.supersedes else None,
+            "content_hash": notice.content_hash, "intact": notices_service.is_intact(notice)})
+        files[f"decision-notices/{safe}.pdf"] = notice_pdf(notice)
     letter_rows = []
     for letter in db.session.scalars(select(Letter).where(Letter.application_id == application.id).order_by(Letter.id)):
         name = f"letters/{letter.id}-{letter.filename.replace('/', '_')}"

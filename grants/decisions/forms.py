@@ -45,6 +45,7 @@ class DecisionForm(FlaskForm, _ScheduleMixin):
     outcome = RadioField("Decision", choices=list(OUTCOMES.items()), validate_choice=False)
     amount = MoneyField("Amount to award (reduced awards only)")
     reasons = TextAreaField("Reasons for the decision", validators=[max_length(5000, "Reasons")])
+    public_summary = TextAreaField("Public summary (approvals only)", validators=[max_length(2000, "The public summary")])
     feedback = TextAreaField("Feedback for the applicant (optional)", validators=[max_length(5000, "Feedback")])
     special_conditions = TextAreaField("Special conditions (approvals only, optional)",
                                        validators=[max_length(5000, "Special conditions")])
@@ -55,6 +56,7 @@ class CorrectionForm(FlaskForm, _ScheduleMixin):
     declaration = BooleanField("I have no interest to declare")
     amount = MoneyField("Amount to award")
     reasons = TextAreaField("Reasons for the correction", validators=[max_length(5000, "Reasons")])
+    public_summary = TextAreaField("Public summary", validators=[max_length(2000, "The public summary")])
     special_conditions = TextAreaField("Special conditions (optional)", validators=[max_length(5000, "Special conditions")])
 
 

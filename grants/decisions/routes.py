@@ -16,6 +16,7 @@ from ..services import bank_details, budget, offers, organisations, reporting_sc
 from ..services import payments as payments_service
 from ..services import assessment as assessment_service
 from ..services import decisions as decisions_service
+from ..services import notices as notices_service
 from ..services.errors import DomainError, ValidationFailed
 from ..services.workflow import Status
 from .forms import AcceptOfferForm, CorrectionForm, DecisionForm, DeclineOfferForm, PaymentForm
@@ -102,7 +103,8 @@ def decide(application_id: int):
                 try:
                     record = decisions_service.decide(
                         application, actor=current_user, outcome=form.outcome.data or "",
-                        reasons=form.reasons.data, amount_pence=form.amount.data, feedback=form.feedback.data,
+                        reasons=form.reasons.data, public_summary=form.public_summary.data,
+                        amount_pence=form.amount.data, feedback=form.feedback.data,
                         special_conditions=form.special_conditions.data, schedule=form.schedule_data(),
                         no_interest_confirmed=form.declaration.data == "none")
                 except DomainError as exc:
@@ -128,6 +130,7 @@ def record(record_id: int):
         intact=decisions_service.record_is_intact(record),
         letters=[(letter, decisions_service.verify_letter(letter)) for letter in letters],
         superseded_by=decisions_service.superseded_by(record),
+        covering_notices=notices_service.notices_for_record(record),
         correction_refusal=(decisions_service.correction_refusal(record, current_user)
                             if current_user.has_role(Role.DECISION_MAKER) else "not a decision maker"),
         outcomes=decisions_service.OUTCOMES, triggers=decisions_service.TRIGGERS,
@@ -156,12 +159,13 @@ def correct(record_id: int):
     if request.method == "GET":
         form.amount.data = record.amount_awarded_pence
         form.special_conditions.data = record.special_conditions
+        form.public_summary.data = record.public_summary
     if request.method == "POST" and refusal is None and form.validate_on_submit():
         try:
             new = decisions_service.correct_decision(
                 record, actor=current_user, reasons=form.reasons.data, amount_pence=form.amount.data,
                 special_conditions=form.special_conditions.data, schedule=form.schedule_data(),
-                no_interest_confirmed=bool(form.declaration.data))
+                no_interest_confirmed=bool(form.declaration.data), public_summary=form.public_summary.data)
         except DomainError as exc:
             db.session.rollback()
             record = db.session.get(DecisionRecord, record_id)

@@ -83,9 +83,11 @@ def decision_record_pdf(record: DecisionRecord) -> bytes:
             ["Declaration of interest", record.declaration_of_interest],
             ["Supersedes", record.supersedes.number if record.supersedes else "None"],
         ], col_widths=[50 * mm, 124 * mm], header=False),
-        para("Reasons", "h2"),
+        para("Reasons (internal)", "h2"),
         para(record.reasons),
     ]
+    if record.public_summary:
+        story += [para("Public summary", "h2"), para(record.public_summary)]
     if record.feedback:
         story += [para("Feedback for the applicant", "h2"), para(record.feedback)]
     if record.special_conditions:

@@ -32,6 +32,8 @@ from .outbox import OutboxEmail
 from .questions import QuestionKind, QuestionSection, RoundQuestion
 from .settings import OrganisationSettings, TermsVersion
 from .outcomes import ImportedGrant, OutputMeasure
+from .meetings import DecisionNotice, FundingMeeting, MeetingItem
+from .publication import GrantPublication
 from .conversations import Message, StaffNote  # noqa: E402
 from . import search as _search  # noqa: F401,E402  (PostgreSQL search indexes)
 from .sessions import SignInSession, SignInThrottle

@@ -39,7 +39,9 @@ class DecisionRecord(CreatedMixin, db.Model):
     outcome: Mapped[str] = mapped_column(String(20))  # approve_full|approve_reduced|decline|defer
     amount_requested_pence: Mapped[int] = mapped_column(Pence)
     amount_awarded_pence: Mapped[int | None] = mapped_column(Pence)
-    reasons: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(Text)  # internal: never published
+    # What the public register and open data say about an approval (checked for personal data).
+    public_summary: Mapped[str | None] = mapped_column(Text)
     feedback: Mapped[str | None] = mapped_column(Text)
     special_conditions: Mapped[str | None] = mapped_column(Text)
     payment_schedule: Mapped[list] = mapped_column(JSON, default=list)

@@ -5,12 +5,12 @@ import itertools
 import re
 from typing import Iterator
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from .. import clock
 from ..access import PUBLIC, access
 from ..exports.tabular import csv_rows
-from ..services import opendata
+from ..services import opendata, settings
 
 bp = Blueprint("opendata", __name__)
 
@@ -52,6 +52,16 @@ def monthly():
     filters = _filters()
     return render_template("opendata/monthly.html", months=opendata.register_months(filters), filters=filters,
                            choices=opendata.filter_choices())
+
+
+@bp.route("/grants/terms/<int:number>")
+@access(PUBLIC)
+def terms(number: int):
+    """A version of the standard terms of grant, as the register's conditions link to it."""
+    version = settings.terms_version(number)
+    if version is None:
+        abort(404)
+    return render_template("opendata/terms.html", version=version, lines=settings.terms_lines(version.text))
 
 
 def _streamed(pieces: Iterator[str], *, mimetype: str, first: int) -> Response:

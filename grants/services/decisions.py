@@ -33,7 +33,7 @@ from ..models import (
     User,
 )
 from ..money import format_pence
-from . import audit, budget, locking, numbering, outbox, permissions, reporting_schedule, settings, workflow
+from . import audit, budget, locking, numbering, outbox, permissions, publication, reporting_schedule, settings, workflow
 from .errors import BudgetExceeded, DomainError, InvalidTransition, LimitExceeded, NotPermitted, ValidationFailed
 from .reporting_schedule import AFTER_FINAL, AFTER_INTERIM, ON_ACCEPTANCE
 from .workflow import Status
@@ -178,6 +178,9 @@ _HASHED_FIELDS = (
 
 def record_content(record: DecisionRecord) -> dict:
     content = {name: getattr(record, name) for name in _HASHED_FIELDS}
+    # Records made before public summaries existed keep the hash they were made with.
+    if getattr(record, "public_summary", None) is not None:
+        content["public_summary"] = record.public_summary
     content["decided_at"] = record.decided_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return content
 
@@ -208,10 +211,10 @@ class RecordView:
     """A decision record as the viewer may read it; None marks a part withheld from them.
 
     Everyone who reaches a record reads the award (amount, schedule,
-    conditions, who decided under what authority). An approval's reasons are
-    published on the register, so they go with the award; a decline's or
-    deferral's reasons and feedback only to those who read decision reasons;
-    scores and conflict declarations only to those who read assessments.
+    conditions, who decided under what authority) and the public summary. The
+    reasons of every decision are internal: with the feedback, only for those
+    who read decision reasons; scores and conflict declarations only for those
+    who read assessments.
     `whole` is True when nothing is withheld (only then may the PDF be had).
     """
 
@@ -227,8 +230,7 @@ class RecordView:
 
 
 def _reads_reasons(record: DecisionRecord, viewer: User | None) -> bool:
-    info = permissions.Info.AWARD if record.outcome in APPROVALS else permissions.Info.DECISION_REASONS
-    return permissions.may_read_application(viewer, record.application, info)
+    return permissions.may_read_application(viewer, record.application, permissions.Info.DECISION_REASONS)
 
 
 def record_view(record: DecisionRecord, viewer: User | None) -> RecordView:
@@ -242,7 +244,7 @@ def record_view(record: DecisionRecord, viewer: User | None) -> RecordView:
 
 
 def _write_record(application: Application, *, actor: User, outcome: str, awarded: int | None, reasons: str,
-                  feedback: str | None, conditions: str | None, schedule: list[dict], authority: str,
+                  public_summary: str | None, feedback: str | None, conditions: str | None, schedule: list[dict], authority: str,
                   declaration: str, decided_at: datetime, supersedes: DecisionRecord | None) -> DecisionRecord:
     fund = application.round.fund
     year = clock.financial_year(decided_at.astimezone(clock.LONDON).date())
@@ -252,7 +254,7 @@ def _write_record(application: Application, *, actor: User, outcome: str, awarde
         number=f"{fund.code}/{year}/{sequence:03d}", fund_id=fund.id, financial_year=year, sequence=sequence,
         application_id=application.id, outcome=outcome,
         amount_requested_pence=application.amount_requested_pence, amount_awarded_pence=awarded,
-        reasons=reasons, feedback=feedback, special_conditions=conditions, payment_schedule=schedule,
+        reasons=reasons, public_summary=public_summary, feedback=feedback, special_conditions=conditions, payment_schedule=schedule,
         decided_by_id=actor.id, decided_by_name=actor.full_name, authority=authority,
         declaration_of_interest=declaration, organisation_name=application.organisation.legal_name,
         scores=scores, conflicts=conflicts, decided_at=decided_at,
@@ -272,6 +274,21 @@ def _lock(application: Application) -> Application:
     """Lock the round row (budget), then the application row, in that order, and reload the application."""
     budget.round_money(application.round_id, lock=True)
     return locking.lock(application)
+
+
+def _public_text_errors(public_summary: str | None, special_conditions: str | None) -> dict[str, str]:
+    """An approval's public summary is required; it and the special conditions are published, so hold no personal data."""
+    errors = {}
+    if not public_summary or not public_summary.strip():
+        errors["public_summary"] = ("Enter a public summary: what the grant pays for and how it serves the fund's "
+                                    "purpose, in words fit to publish")
+    for field, label, text in (("public_summary", "public summary", public_summary),
+                               ("special_conditions", "special conditions", special_conditions)):
+        try:
+            publication.check_public_text(text, field=field, label=label)
+        except ValidationFailed as exc:
+            errors.setdefault(field, exc.errors[field])
+    return errors
 
 
 def _required(text: str | None, field: str, message: str) -> str:
@@ -297,10 +314,13 @@ def declare_conflict(application: Application, *, actor: User, nature: str) -> C
 
 def decide(application: Application, *, actor: User, outcome: str, reasons: str, amount_pence: int | None = None,
            feedback: str | None = None, special_conditions: str | None = None,
-           schedule: list[dict] | None = None, no_interest_confirmed: bool = False) -> DecisionRecord:
+           schedule: list[dict] | None = None, no_interest_confirmed: bool = False,
+           public_summary: str | None = None) -> DecisionRecord:
     """Approve (in full or reduced), decline or defer an assessed or deferred application.
 
-    Rules: reasons are required; the decision maker confirms they have no
+    Rules: reasons (internal) are required; an approval also needs a public
+    summary, which like its special conditions is published and so may hold
+    no email address, phone number or postcode; the decision maker confirms they have no
     interest to declare; they must not have assessed it or declared a conflict;
     approvals must be within their authority (Chief Executive up to the
     round's delegated limit, PCC any amount); a reduced award is below the
@@ -318,6 +338,8 @@ def decide(application: Application, *, actor: User, outcome: str, reasons: str,
         errors["declaration"] = "Confirm you have no interest to declare, or declare your interest"
     if not reasons or not reasons.strip():
         errors["reasons"] = "Enter the reasons for the decision"
+    if outcome in APPROVALS:
+        errors.update(_public_text_errors(public_summary, special_conditions))
     round_ = application.round
     requested = application.amount_requested_pence
     awarded = None
@@ -370,6 +392,7 @@ def decide(application: Application, *, actor: User, outcome: str, reasons: str,
     elif outcome == DECLINE:
         application.decided_at = now
     record = _write_record(application, actor=actor, outcome=outcome, awarded=awarded, reasons=reasons.strip(),
+                           public_summary=public_summary.strip() if awarded is not None else None,
                            feedback=(feedback or "").strip() or None,
                            conditions=(special_conditions or "").strip() or None if awarded is not None else None,
                            schedule=schedule, authority=authority_text(actor, round_), declaration=NO_INTEREST,
@@ -421,13 +444,14 @@ def correction_refusal(record: DecisionRecord, user: User) -> str | None:
 
 def correct_decision(record: DecisionRecord, *, actor: User, reasons: str, amount_pence: int,
                      special_conditions: str | None = None, schedule: list[dict] | None = None,
-                     no_interest_confirmed: bool = False) -> DecisionRecord:
+                     no_interest_confirmed: bool = False, public_summary: str | None = None) -> DecisionRecord:
     """Correct an approval before the offer is accepted: a new record that supersedes the old one.
 
     Only the awarded amount, special conditions and payment schedule of an
     approval can be corrected, and only while the offer is open (not yet
     accepted, declined or lapsed). The old record is never changed. The new
-    amount follows the same rules as an approval (authority, at most the amount
+    amount follows the same rules as an approval (a public summary, kept from the old record unless
+    a new one is given; authority, at most the amount
     requested, at least the round minimum, fits the budget under the round
     lock, counting this grant's current award as released). A new award letter
     is issued and the applicant told; the acceptance deadline is unchanged.
@@ -437,6 +461,8 @@ def correct_decision(record: DecisionRecord, *, actor: User, reasons: str, amoun
         errors["declaration"] = "Confirm you have no interest to declare"
     if not reasons or not reasons.strip():
         errors["reasons"] = "Enter the reasons for the correction"
+    public_summary = public_summary if public_summary and public_summary.strip() else record.public_summary
+    errors.update(_public_text_errors(public_summary, special_conditions))
     application = record.application
     round_ = application.round
     requested = application.amount_requested_pence
@@ -470,7 +496,7 @@ def correct_decision(record: DecisionRecord, *, actor: User, reasons: str, amoun
     now = clock.now().replace(microsecond=0)
     outcome = APPROVE_FULL if amount_pence == requested else APPROVE_REDUCED
     new = _write_record(application, actor=actor, outcome=outcome, awarded=amount_pence, reasons=reasons.strip(),
-                        feedback=record.feedback, conditions=(special_conditions or "").strip() or None,
+                        public_summary=public_summary.strip(), feedback=record.feedback, conditions=(special_conditions or "").strip() or None,
                         schedule=schedule, authority=authority_text(actor, round_), declaration=NO_INTEREST,
                         decided_at=now, supersedes=record)
     _replace_instalments(application, schedule)

@@ -7,7 +7,7 @@ In order, naming the first thing that fails:
 2. the chain: each event's hash and link, its seal, and at each checkpoint's
    count the head hash that checkpoint signed (and no shorter than any);
 3. every document whose creation event records its hash (decision records,
-   stored letters; see RECORDED_DOCUMENTS) still matches both its own stored
+   stored letters, decision notices; see RECORDED_DOCUMENTS) still matches both its own stored
    hash and the one in that event.
 
 Everything is streamed: the chain through one server-side cursor, documents in
@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from .. import signing
 from ..extensions import db
-from ..models import AuditCheckpoint, DecisionRecord, Letter
-from . import audit, checkpoints, decisions
+from ..models import AuditCheckpoint, DecisionNotice, DecisionRecord, Letter
+from . import audit, checkpoints, decisions, notices
 
 
 @dataclass
@@ -32,7 +32,7 @@ class IntegrityReport:
     ok: bool
     checked: int = 0  # events
     checkpoints: int = 0
-    documents: dict[str, int] = field(default_factory=dict)
+    documents: dict[str, int] = field(default_factory=dict)  # kinds checked and how many (kinds with none left out)
     problem: str | None = None
     first_broken_seq: int | None = None
     first_broken_id: int | None = None
@@ -62,11 +62,19 @@ def _letters() -> Iterator[tuple[str, str, str, str]]:
         yield str(row_id), filename, stored, hashlib.sha256(content).hexdigest()
 
 
-# The one place to add a document the trail vouches for (decision notices, once they exist:
-# their creation event records their hash; add a RecordedDocument with a rows() like these).
+def _decision_notices() -> Iterator[tuple[str, str, str, str]]:
+    query = select(DecisionNotice).order_by(DecisionNotice.id).execution_options(yield_per=200)
+    for notice in db.session.scalars(query):
+        yield str(notice.id), notice.number, notice.content_hash, notices.content_hash(notice)
+        db.session.expunge(notice)
+
+
+# The one place to add a document the trail vouches for: its creation event records its hash;
+# add a RecordedDocument with a rows() like these.
 RECORDED_DOCUMENTS: tuple[RecordedDocument, ...] = (
     RecordedDocument("decision record", "decision_record.created", "content_hash", _decision_records),
     RecordedDocument("letter", "letter.issued", "sha256", _letters),
+    RecordedDocument("decision notice", "decision_notice.signed", "content_hash", _decision_notices),
 )
 
 
@@ -107,7 +115,6 @@ def verify_all(*, saved: list[dict] | None = None, public_key=None) -> Integrity
     counts: dict[str, int] = {}
     for doc in RECORDED_DOCUMENTS:
         recorded = collect[doc.created_action]
-        counts[doc.label] = 0
         for entity_id, name, stored, recomputed in doc.rows():
             failed = f"{doc.label} {name}"
             event_hash = (recorded.get(entity_id) or {}).get(doc.hash_key)
@@ -121,7 +128,7 @@ def verify_all(*, saved: list[dict] | None = None, public_key=None) -> Integrity
             if problem:
                 return IntegrityReport(False, chain.checked, len(items), dict(counts), problem=problem,
                                        failed=failed)
-            counts[doc.label] += 1
+            counts[doc.label] = counts.get(doc.label, 0) + 1
     return IntegrityReport(True, chain.checked, len(items), counts)
 
 

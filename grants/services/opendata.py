@@ -1,7 +1,10 @@
 """What the OPCC publishes: awarded grants as 360Giving data and the public register.
 
-Published grants are those whose offer stands (workflow.COMMITTED_STATES:
-approved, funded, completed) with an awarded amount. Nothing here reads or
+Published grants are awards a grants officer has published (or imported
+historic grants marked public; see services/publication.py), in their current
+state: an offer that stands (approved, funded, completed), or one declined or
+lapsed after publication, shown as such. What is said about each is the
+decision's public summary and conditions, never its internal reasons. Nothing here reads or
 writes a person's details: no contact names, emails, phone numbers, street
 addresses or postcodes (a community group's address can be a volunteer's
 home), no applicant or staff names. Recipient organisations appear with their
@@ -20,7 +23,7 @@ from typing import Iterator, NamedTuple
 from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import Select, and_, extract, func, or_, select
+from sqlalchemy import Select, case, extract, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
@@ -42,6 +45,14 @@ from ..models import (
     application_objectives,
 )
 from ..templating import link
+from .publication import (
+    PUBLIC_STATES,
+    PUBLIC_STATUS_LABELS,
+    award_terms,
+    latest_public_parts,
+    month_label,
+    published_condition,
+)
 from .workflow import COMMITTED_STATES, Status
 
 AWARDED = sorted(s.value for s in COMMITTED_STATES)
@@ -149,6 +160,10 @@ class GrantRow:
     areas: list = field(default_factory=list)  # [(name, gss_code)]
     objectives: list = field(default_factory=list)  # [(number, name)]
     imported: bool = False  # awarded before this service; paid outside it
+    public_summary: str | None = None
+    special_conditions: str | None = None
+    terms_version: int | None = None
+    public_benefit: str = ""
 
     @property
     def round_title(self) -> str:
@@ -156,8 +171,8 @@ class GrantRow:
 
 
 def published():
-    """The condition that keeps imported grants marked not public off the register and open data."""
-    return Application.id.not_in(select(ImportedGrant.application_id).where(ImportedGrant.public.is_(False)))
+    """The condition that keeps unpublished grants off the register and open data (services/publication.py)."""
+    return published_condition()
 
 
 def awarded_grants(states: list[str] | None = None, *, public: bool = False) -> Select:
@@ -171,7 +186,7 @@ def awarded_grants(states: list[str] | None = None, *, public: bool = False) -> 
             Application.id, Application.reference, Application.title, Application.summary, Application.status,
             Application.amount_requested_pence, Application.awarded_pence, Application.decided_at,
             Application.updated_at, Application.created_at, Application.start_date, Application.end_date,
-            Round.name, Round.financial_year, Fund.code, Fund.name,
+            Round.name, Round.financial_year, Fund.code, Fund.name, Fund.public_benefit,
             Organisation.id, Organisation.legal_name, Organisation.org_type, Organisation.charity_number,
             Organisation.company_number, Organisation.town,
             func.coalesce(paid.c.paid, 0), func.coalesce(returned.c.returned, 0), ImportedGrant.id,
@@ -199,15 +214,19 @@ def _stream(stmt: Select) -> Iterator[GrantRow]:
         grants = {}
         for row in batch:
             (app_id, reference, title, summary, status, requested, awarded, decided_at, updated_at, created_at,
-             start_date, end_date, round_name, year, fund_code, fund_name, org_id, org_name, org_type, charity,
-             company, town, paid, returned, imported_id) = row
+             start_date, end_date, round_name, year, fund_code, fund_name, public_benefit, org_id, org_name,
+             org_type, charity, company, town, paid, returned, imported_id) = row
             grants[app_id] = GrantRow(
                 app_id, reference, title, summary, status, int(requested or 0), int(awarded or 0), decided_at,
                 updated_at, created_at, start_date, end_date, round_name, year, fund_code, fund_name,
                 OrgRow(org_id, org_name, org_type, charity, company, town), int(paid), int(returned),
-                imported=imported_id is not None,
+                imported=imported_id is not None, public_benefit=public_benefit or "",
             )
         ids = list(grants)
+        for app_id, parts in latest_public_parts(ids).items():
+            grants[app_id].public_summary, grants[app_id].special_conditions = parts.public_summary, parts.conditions
+        for app_id, number in award_terms(ids).items():
+            grants[app_id].terms_version = number
         for app_id, name, gss in db.session.execute(
             select(application_areas.c.application_id, Area.name, Area.gss_code)
             .join(Area, Area.id == application_areas.c.area_id)
@@ -221,6 +240,32 @@ def _stream(stmt: Select) -> Iterator[GrantRow]:
         ):
             grants[app_id].objectives.append((number, name))
         yield from grants.values()
+
+
+def public_description(grant: GrantRow) -> str:
+    """The 360Giving description: the project, why it was funded, its conditions and, if so, that it was not taken up."""
+    parts = [grant.summary or grant.title or grant.reference]
+    if grant.public_summary:
+        parts.append(f"Why it was funded: {grant.public_summary}")
+    if grant.public_benefit:
+        parts.append(f"Public benefit: {grant.public_benefit}.")
+    conditions = conditions_text(grant.special_conditions, grant.terms_version)
+    if conditions:
+        parts.append(f"Conditions: {conditions}")
+    if grant.status not in AWARDED:
+        parts.append(f"Status: {PUBLIC_STATUS_LABELS[grant.status]}.")
+    return "\n\n".join(parts)
+
+
+def conditions_text(special_conditions: str | None, terms_version: int | None) -> str:
+    """A grant's conditions in words: its standard terms version, then any special conditions."""
+    parts = []
+    if terms_version:
+        parts.append(f"the OPCC's standard terms of grant, version {terms_version}")
+    if special_conditions:
+        parts.append(f"special conditions: {special_conditions}")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def award_date(grant) -> date:
@@ -275,7 +320,7 @@ def grant_360(grant: GrantRow, *, publisher: _Publisher | None = None) -> dict:
     data = {
         "id": f"{publisher.prefix}-{grant.reference}",
         "title": grant.title or grant.reference,
-        "description": grant.summary or grant.title or grant.reference,
+        "description": public_description(grant),
         "currency": "GBP",
         "amountAppliedFor": pounds_number(grant.amount_requested_pence),
         "amountAwarded": pounds_number(grant.awarded_pence),
@@ -337,7 +382,7 @@ def iter_360_json() -> Iterator[str]:
     yield metadata[:-2] + ',\n "grants": [\n'
     first = True
     publisher = _Publisher.current()
-    for grant in _stream(awarded_grants(public=True)):
+    for grant in _stream(awarded_grants(PUBLIC_STATES, public=True)):
         yield ("" if first else ",\n") + json.dumps(grant_360(grant, publisher=publisher), ensure_ascii=False)
         first = False
     yield "\n ]\n}\n"
@@ -365,7 +410,7 @@ def iter_360_rows() -> Iterator[list]:
     in one cell separated by "; " (the JSON has them as separate objects).
     """
     publisher = _Publisher.current()
-    for grant in _stream(awarded_grants(public=True)):
+    for grant in _stream(awarded_grants(PUBLIC_STATES, public=True)):
         g = grant_360(grant, publisher=publisher)
         recipient, funder, programme = g["recipientOrganization"][0], g["fundingOrganization"][0], g["grantProgramme"][0]
         planned = (g.get("plannedDates") or [{}])[0]
@@ -405,7 +450,7 @@ def _award_moment():
 def _register_filter(stmt: Select, filters: RegisterFilters) -> Select:
     stmt = stmt.join(Round, Round.id == Application.round_id).join(Fund, Fund.id == Round.fund_id).join(
         Organisation, Organisation.id == Application.organisation_id
-    ).where(Application.status.in_(AWARDED), Application.awarded_pence.is_not(None), published())
+    ).where(Application.status.in_(PUBLIC_STATES), Application.awarded_pence.is_not(None), published())
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Organisation.legal_name).like(like), func.lower(Application.title).like(like),
@@ -429,15 +474,14 @@ def _register_filter(stmt: Select, filters: RegisterFilters) -> Select:
     return stmt
 
 
-@dataclass
-class RegisterEntry:
-    application: Application
-    decision_reasons: str | None
+def _standing_pence():
+    """An award's amount while its offer stands; a declined or lapsed offer adds nothing to the totals."""
+    return case((Application.status.in_(AWARDED), Application.awarded_pence), else_=0)
 
 
 @dataclass
 class RegisterPage:
-    entries: list[RegisterEntry]
+    entries: list  # publication.PublicGrant
     total: int
     total_pence: int
     page: int
@@ -449,9 +493,11 @@ class RegisterPage:
 
 
 def register_page(filters: RegisterFilters, *, page: int = 1, per_page: int = 25) -> RegisterPage:
-    """One page of awarded grants, newest award first, with each grant's published reasons."""
+    """One page of published grants, newest award first, each as the public reads it (publication.PublicGrant)."""
+    from .publication import public_grants
+
     total, total_pence = db.session.execute(
-        _register_filter(select(func.count(Application.id), func.coalesce(func.sum(Application.awarded_pence), 0)),
+        _register_filter(select(func.count(Application.id), func.coalesce(func.sum(_standing_pence()), 0)),
                          filters)
     ).one()
     page = max(1, min(page, max(1, -(-int(total) // per_page))))
@@ -459,30 +505,10 @@ def register_page(filters: RegisterFilters, *, page: int = 1, per_page: int = 25
         selectinload(Application.areas), selectinload(Application.objectives)
     ).order_by(_award_moment().desc(), Application.id.desc()).offset((page - 1) * per_page).limit(per_page)
     applications = list(db.session.scalars(stmt))
-    reasons = latest_approval_reasons([a.id for a in applications])
     return RegisterPage(
-        entries=[RegisterEntry(a, reasons.get(a.id)) for a in applications],
+        entries=public_grants(applications),
         total=int(total), total_pence=int(total_pence), page=page, per_page=per_page,
     )
-
-
-def latest_approval_reasons(application_ids: list[int]) -> dict[int, str]:
-    """The reasons in each application's latest approving decision record (one query)."""
-    if not application_ids:
-        return {}
-    latest = (
-        select(DecisionRecord.application_id, func.max(DecisionRecord.id).label("record_id"))
-        .where(DecisionRecord.application_id.in_(application_ids),
-               DecisionRecord.outcome.in_(("approve_full", "approve_reduced")))
-        .group_by(DecisionRecord.application_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(DecisionRecord.application_id, DecisionRecord.reasons).join(
-            latest, and_(latest.c.record_id == DecisionRecord.id)
-        )
-    )
-    return {application_id: reasons for application_id, reasons in rows}
 
 
 @dataclass(frozen=True)
@@ -493,8 +519,7 @@ class MonthRow:
 
     @property
     def label(self) -> str:
-        year, month = (int(p) for p in self.month.split("-"))
-        return date(year, month, 1).strftime("%B %Y")
+        return month_label(self.month)
 
 
 def register_months(filters: RegisterFilters) -> list[MonthRow]:
@@ -506,7 +531,7 @@ def register_months(filters: RegisterFilters) -> list[MonthRow]:
     moment = _award_moment()
     year_part, month_part = extract("year", moment), extract("month", moment)
     stmt = _register_filter(
-        select(year_part, month_part, func.count(Application.id), func.sum(Application.awarded_pence)), filters
+        select(year_part, month_part, func.count(Application.id), func.sum(_standing_pence())), filters
     ).group_by(year_part, month_part)
     months = {
         f"{int(year):04d}-{int(month):02d}": (int(count), int(total or 0))

@@ -32,7 +32,7 @@ from ..models import Application, AuditEvent, Role, User
 class Info(str, enum.Enum):
     """Kinds of information, from the most public to the most guarded."""
 
-    PUBLISHED = "published grants: register and open data"
+    PUBLISHED = "published grants: register and open data, with each approval's public summary and conditions"
     AWARD = "award: amount, schedule, conditions, award letter, decision record's authority"
     PAYMENTS = "payee organisation, payments and returns"
     BANK_DETAILS = ("bank details in full: account name, sort code and account number "
@@ -43,7 +43,7 @@ class Info(str, enum.Enum):
     STAFF_NOTES = ("staff notes: screening and moderation notes "
                    "(a failed check's note is also the reason sent to the applicant), notes on applications")
     MESSAGES = "messages between an organisation and staff"
-    DECISION_REASONS = "reasons for declining or deferring, decline letters"
+    DECISION_REASONS = "reasons for decisions (internal, every outcome), decline letters"
     REPORT_FIGURES = "monitoring report figures: outputs, spend against budget, evidence files"
     REPORT_CONTENT = "monitoring report content: narratives, case studies, questions and answers, equality monitoring"
     ACCOUNT_EVENTS = "account events: sign-ins, roles, authority, two-factor, deactivation, password resets"

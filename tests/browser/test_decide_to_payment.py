@@ -34,6 +34,7 @@ def test_approve_letter_accept_and_pay(browser_page, _browser, live_server, demo
     page.get_by_label("I have no interest to declare").check()
     page.get_by_label("Approve in full").check()
     page.get_by_label("Reasons for the decision").fill("Clear evidence of repeated break-ins; good value")
+    page.get_by_label("Public summary (approvals only)").fill("Alarms for allotment sheds hit by repeated break-ins")
     page.get_by_label("Special conditions (approvals only, optional)").fill("Fit the alarms before the first payment")
     page.get_by_role("button", name="Record the decision").click()
     heading = page.locator("h1").inner_text()
