@@ -39,7 +39,7 @@ from ..models import (
 from ..money import format_pence
 from . import audit, budget, locking, numbering, publication, workflow
 from .assessment import moderation_state
-from .decisions import APPROVALS, DECLINE, DEFER, OUTCOMES, PCC_TITLE
+from .decisions import APPROVALS, DECLINE, DEFER, PCC_TITLE
 from .errors import NotPermitted, ValidationFailed
 from .workflow import COMMITTED_STATES
 

@@ -32,7 +32,6 @@ from ..models import (
     ORG_TYPE_LABELS,
     Application,
     Area,
-    DecisionRecord,
     Fund,
     GrantReturn,
     ImportedGrant,
