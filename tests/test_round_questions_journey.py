@@ -252,3 +252,21 @@ def test_officer_renames_a_section_and_an_empty_title_is_refused(as_officer, dem
     page = as_officer.post_page(link["href"], {"title": "Your premises"})
     assert "The section is now called ‘Your premises’" in text_of(page)
     assert page.find("h2", string="Your premises") is not None
+
+
+def test_staff_list_export_carries_each_rounds_answers_but_not_for_finance(as_officer, as_finance, demo):
+    """Does the staff application list's CSV add a column per round question with the answers, and leave
+    them out for finance, who do not read application content?"""
+    from .factories import make_application
+
+    application = _answered(demo, "submitted")
+    other = make_application(demo, status="submitted", round_=demo.ppaf_round, title="Other round")
+    db.session.commit()
+    lines = as_officer.get("/staff/applications/export.csv").data.decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(",Submitted,Your premises: Do you rent your premises?,"
+                             "Your premises: What is the yearly rent?")
+    by_reference = {line.split(",")[0]: line for line in lines[1:]}
+    assert by_reference[application.reference].endswith(',Yes,"£12,000"')
+    assert by_reference[other.reference].endswith(",,")
+    finance = as_finance.get("/staff/applications/export.csv").data.decode("utf-8-sig")
+    assert application.reference in finance and "Do you rent your premises?" not in finance

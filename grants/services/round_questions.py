@@ -220,6 +220,28 @@ def export_values(application: Application) -> list[str]:
             for s in application.round.question_sections for q in s.questions]
 
 
+def answer_columns(applications: list[Application]) -> tuple[list[str], list[list[str]]]:
+    """Question columns for a list that may span rounds: every round's questions, in the order the rounds first
+    appear, and each application's answers in its own round's columns (empty in the other rounds')."""
+    rounds: dict[int, Round] = {}
+    for application in applications:
+        rounds.setdefault(application.round_id, application.round)
+    several = len([r for r in rounds.values() if r.question_sections]) > 1
+    headers: list[str] = []
+    offsets: dict[int, int] = {}
+    for round_id, round_ in rounds.items():
+        offsets[round_id] = len(headers)
+        headers += [f"{round_.title}: {h}" if several else h for h in export_headers(round_)]
+    rows = []
+    for application in applications:
+        row = [""] * len(headers)
+        values = export_values(application)
+        start = offsets[application.round_id]
+        row[start:start + len(values)] = values
+        rows.append(row)
+    return headers, rows
+
+
 # --- Building a round's questions ---------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from ..models import Application, Area, Fund, Role, Round, application_areas
 from ..services import applications as application_service
 from ..services import sections as section_definitions
 from ..services import outbox as outbox_service
+from ..services import permissions, round_questions
 from ..services.workflow import STAFF_LABELS, Status
 
 bp = Blueprint("staff", __name__)
@@ -79,12 +80,18 @@ def applications_export(fmt: str):
     query, filters = _filtered_applications()
     if filters["status"] in {s.value for s in Status}:
         query = query.where(Application.status == filters["status"])
+    applications = list(db.session.scalars(query.order_by(*_LIST_ORDER)))
     header = ["Reference", "Organisation", "Project", "Round", "Status", "Requested £", "Awarded £", "Submitted"]
     rows = [[a.reference, a.organisation.legal_name, a.title, a.round.title, STAFF_LABELS[Status(a.status)],
              pence_to_decimal_pounds(a.amount_requested_pence),
              None if a.awarded_pence is None else pence_to_decimal_pounds(a.awarded_pence),
              a.submitted_at.date().isoformat() if a.submitted_at else None]
-            for a in db.session.scalars(query.order_by(*_LIST_ORDER))]
+            for a in applications]
+    # The round's own questions are application content: only for those who read every application's answers.
+    if permissions.reads_all_content(current_user):
+        question_header, answers = round_questions.answer_columns(applications)
+        header += question_header
+        rows = [row + extra for row, extra in zip(rows, answers)]
     return send_download("applications", fmt, header, rows, filters=filters)
 
 
