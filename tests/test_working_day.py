@@ -236,7 +236,7 @@ def test_application_list_downloads_with_its_filters_and_neutralised_formulas(as
     cell = sheet.cell(row=2, column=3)
     assert cell.value == "=HYPERLINK(\"http://evil\",\"x\")" and cell.data_type == "s"
     assert sheet.max_row == 2
-    exports = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "export.applications")).all()
+    exports = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "export.applications").order_by(AuditEvent.id)).all()
     assert [e.after["format"] for e in exports] == ["csv", "xlsx"]
     assert exports[0].after["filters"] == {"status": "submitted"}
 

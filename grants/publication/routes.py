@@ -14,6 +14,7 @@ from ..forms import show_refusal
 from ..models import DecisionNotice, FundingMeeting, Role, Round
 from ..services import meetings as meetings_service
 from ..services import notices, publication
+from ..services.decisions import OUTCOMES
 from ..services.errors import DomainError, ValidationFailed
 from .forms import AgendaForm, MeetingForm, PublishForm, SignForm
 
@@ -98,7 +99,7 @@ def _meeting_page(meeting: FundingMeeting, *, agenda_form=None, sign_form=None):
     agenda_form = agenda_form or AgendaForm(applications=[a.id for a in meeting.applications])
     agenda_form.applications.choices = [(a.id, a.reference) for a in meetings_service.agenda_choices(meeting)]
     return render_template(
-        "publication/meeting.html", Role=Role, meeting=meeting, rows=rows, outcomes=notices.OUTCOMES,
+        "publication/meeting.html", Role=Role, meeting=meeting, rows=rows, outcomes=OUTCOMES,
         choices=meetings_service.agenda_choices(meeting), agenda_form=agenda_form, sign_form=sign_form or SignForm(),
         problems=notices.signing_problems(meeting), notice_list=meetings_service.notices_of(meeting),
         signer_refusal=(notices.signer_refusal(meeting, current_user)

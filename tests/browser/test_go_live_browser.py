@@ -174,6 +174,7 @@ def test_fresh_install_to_a_4000_award_letter_listing_both_reports(browser_page,
     ceo.get_by_label("I have no interest to declare").check()
     ceo.get_by_label("Approve in full").check()
     ceo.get_by_label("Reasons for the decision").fill("Clear need, good value")
+    ceo.get_by_label("Public summary (approvals only)").fill("Evening street safety sessions for young people")
     ceo.get_by_role("button", name="Record the decision").click()
     assert ceo.locator("h1").inner_text().startswith("Decision record YDF/")
     context.close()
