@@ -116,3 +116,20 @@ def test_members_of_another_organisation_cannot_be_invited(demo):
     with pytest.raises(ValidationFailed, match="another organisation"):
         organisations.invite_colleague(demo.applicant.organisation, actor=demo.applicant,
                                        email="applicant2@example.org")
+
+
+def test_only_a_signatory_changes_the_phone_number_finance_calls_back(demo):
+    """Finance checks bank details by calling the organisation's phone number, so may a plain member change other
+    details but not that number, while a signatory may?"""
+    from .factories_money import colleague
+
+    org = demo.applicant.organisation
+    values = {k: getattr(org, k) for k in organisations.FIELDS}
+    member = colleague(demo)
+    with pytest.raises(ValidationFailed) as caught:
+        organisations.update_organisation(org, actor=member, values={**values, "contact_phone": "07700 900999"})
+    assert "authorised signatory" in caught.value.errors["contact_phone"]
+    organisations.update_organisation(org, actor=member, values={**values, "town": "Seaton Carew"})
+    assert org.town == "Seaton Carew"
+    organisations.update_organisation(org, actor=demo.applicant, values={**values, "contact_phone": "07700 900999"})
+    assert org.contact_phone == "07700 900999"

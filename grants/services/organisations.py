@@ -136,11 +136,17 @@ def create_organisation(*, actor: User, values: dict) -> Organisation:
 
 
 def update_organisation(organisation: Organisation, *, actor: User, values: dict) -> Organisation:
-    """A member edits the profile. Submitted applications keep the details they were sent with."""
+    """A member edits the profile; only a signatory changes the phone number. Submitted applications keep the details
+    they were sent with."""
     if not any(m.organisation_id == organisation.id for m in actor.memberships):
         raise NotPermitted("Only a member of the organisation can change its details")
     data = clean_values(values)
     before = _profile(organisation)
+    # Finance verifies bank details by calling this number back, so a fraudster who joined as a plain member
+    # must not be able to point it at themselves.
+    if data["contact_phone"] != before["contact_phone"] and not is_signatory(actor, organisation.id):
+        raise ValidationFailed({"contact_phone": "Only an authorised signatory can change the phone number: "
+                                                 "finance call it to check bank details before paying"})
     for key, value in data.items():
         setattr(organisation, key, value)
     after = _profile(organisation)
