@@ -1,16 +1,14 @@
 """Simultaneous approvals on PostgreSQL: the budget and the record numbers hold."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from grants.extensions import db
 from grants.models import Application, DecisionRecord, User
 from grants.services import budget, decisions
-from grants.services.errors import DomainError
 
 from .factories_decisions import make_assessed
+from .races import run_at_once, skip_unless_postgres
 
 pytestmark = pytest.mark.postgres_only
 
@@ -19,43 +17,20 @@ THREADS = 12
 
 @pytest.fixture(autouse=True)
 def _postgres_only(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL): SQLite cannot show row-lock behaviour")
+    skip_unless_postgres()
 
 
 def _race(app, jobs, outcome: str = "approve_full"):
     """Run each (application_id, user_id) decision in its own thread, app context and session, all at once."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def run(application_id: int, user_id: int) -> None:
-        with app.app_context():
-            try:
-                application = db.session.get(Application, application_id)
-                user = db.session.get(User, user_id)
-                barrier.wait(timeout=10)
-                decisions.decide(application, actor=user, outcome=outcome, reasons="Strong bid",
-                                 public_summary="Youth football", no_interest_confirmed=True)
-                db.session.commit()
-                result = "recorded"
-            except DomainError as exc:
-                db.session.rollback()
-                result = type(exc).__name__
-            except Exception as exc:  # noqa: BLE001 - report anything unexpected as a failure below
-                db.session.rollback()
-                result = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
+    def decide(wait, application_id: int, user_id: int) -> None:
+        application = db.session.get(Application, application_id)
+        user = db.session.get(User, user_id)
+        wait()
+        decisions.decide(application, actor=user, outcome=outcome, reasons="Strong bid",
+                         public_summary="Youth football", no_interest_confirmed=True)
 
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return run_at_once(app, jobs, decide, done="recorded")
 
 
 def test_simultaneous_approvals_never_overspend_and_numbers_stay_gap_free(app, demo):

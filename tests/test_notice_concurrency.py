@@ -1,16 +1,14 @@
 """Decision notices signed at the same instant on PostgreSQL: numbers stay unique and gap-free."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from grants.extensions import db
 from grants.models import DecisionNotice, FundingMeeting, User
 from grants.services import notices
-from grants.services.errors import DomainError
 
 from .factories_notices import decided_meeting
+from .races import run_at_once, skip_unless_postgres
 
 pytestmark = pytest.mark.postgres_only
 
@@ -19,42 +17,19 @@ THREADS = 6
 
 @pytest.fixture(autouse=True)
 def _postgres_only(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL): SQLite cannot show row-lock behaviour")
+    skip_unless_postgres()
 
 
 def _sign_all_at_once(app, jobs) -> list[str]:
     """Sign each (meeting_id, user_id) in its own thread, app context and session, all released together."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def run(meeting_id: int, user_id: int) -> None:
-        with app.app_context():
-            try:
-                meeting = db.session.get(FundingMeeting, meeting_id)
-                user = db.session.get(User, user_id)
-                barrier.wait(timeout=10)
-                notices.sign_notice(meeting, actor=user, summary="Grants agreed at the meeting.")
-                db.session.commit()
-                result = "signed"
-            except DomainError as exc:
-                db.session.rollback()
-                result = type(exc).__name__
-            except Exception as exc:  # noqa: BLE001 - reported as a failure below
-                db.session.rollback()
-                result = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
+    def sign(wait, meeting_id: int, user_id: int) -> None:
+        meeting = db.session.get(FundingMeeting, meeting_id)
+        user = db.session.get(User, user_id)
+        wait()
+        notices.sign_notice(meeting, actor=user, summary="Grants agreed at the meeting.")
 
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return run_at_once(app, jobs, sign, done="signed")
 
 
 def test_notices_signed_at_once_take_unique_gap_free_numbers(app, demo):
